@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { CacheModule } from './cache/cache.module';
+import { ProblemFilter } from './common/problem.filter';
+import { AppConfig } from './config/app-config';
+import { HealthModule } from './health/health.module';
+import { IdentitiesModule } from './identities/identities.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ProxyModule } from './proxy/proxy.module';
+import { UpstreamModule } from './upstream/upstream.module';
+
+@Module({})
+export class AppModule {
+  /** The whole service for one validated configuration. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
+        {
+          module: class AppConfigModule {},
+          global: true,
+          providers: [{ provide: AppConfig, useValue: config }],
+          exports: [AppConfig],
+        },
+        MetricsModule,
+        UpstreamModule,
+        CacheModule,
+        AuthModule,
+        IdentitiesModule,
+        ProxyModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}

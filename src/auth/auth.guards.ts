@@ -1,0 +1,78 @@
+/**
+ * Route guards: `JwtAuthGuard` turns passport's verdict into the contract's 401 answers;
+ * `CallerGuard` separates the caller's own routes (user tokens) from the service routes
+ * (client-credentials tokens with `proxy:users`).
+ */
+import { Injectable, SetMetadata } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { ApiProblem } from '../common/problem';
+import { invalidToken } from './jwt.strategy';
+import { PROXY_USERS_PERMISSION } from './principal';
+import type { Principal } from './principal';
+
+export type CallerKind = 'user' | 'service';
+const CALLER_KIND = 'idp-proxy:caller-kind';
+/** Marks a controller or route as the caller's own (`user`) or a service route (`service`). */
+export const Caller = (kind: CallerKind): MethodDecorator & ClassDecorator => SetMetadata(CALLER_KIND, kind);
+
+const EXPIRED = /expired/i;
+
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  override handleRequest<T = Principal>(
+    err: unknown,
+    user: unknown,
+    info: unknown,
+    context: ExecutionContext,
+  ): T {
+    if (user !== false && user !== undefined && user !== null && err === null) return user as T;
+    if (err instanceof ApiProblem) throw err;
+    if (info instanceof ApiProblem) throw info;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!/^bearer\s+\S/i.test(request.headers.authorization ?? '')) {
+      throw new ApiProblem(
+        'missing_token',
+        'Send the Auth0 access token in the Authorization header as a Bearer token.',
+        {
+          headers: { 'www-authenticate': 'Bearer' },
+        },
+      );
+    }
+    const message = info instanceof Error ? info.message : '';
+    throw invalidToken(EXPIRED.test(message) ? 'The access token has expired.' : undefined);
+  }
+}
+
+@Injectable()
+export class CallerGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const kind = this.reflector.getAllAndOverride<CallerKind | undefined>(CALLER_KIND, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const principal = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>().user;
+    if (kind === 'user' && principal.isService) {
+      throw new ApiProblem(
+        'user_token_required',
+        'This route acts for the signed-in user; a client-credentials token must use /v1/users/{userId}/...',
+      );
+    }
+    if (kind === 'service' && !(principal.isService && principal.permissions.has(PROXY_USERS_PERMISSION))) {
+      throw new ApiProblem(
+        'insufficient_scope',
+        `This route needs a client-credentials token with the permission ${PROXY_USERS_PERMISSION}.`,
+        {
+          headers: {
+            'www-authenticate': `Bearer error="insufficient_scope", scope="${PROXY_USERS_PERMISSION}"`,
+          },
+        },
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,54 @@
+import { Controller, Get, Param, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOAuth2, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Caller, CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
+import type { Principal } from '../auth/principal';
+import { ApiProblems } from '../common/api-problems.decorator';
+import { UsersService } from '../users/users.service';
+import { IdentitiesDto } from './dto/identity.dto';
+import { IdentitiesService } from './identities.service';
+
+type AuthedRequest = FastifyRequest & { user: Principal };
+
+@ApiTags('identities')
+@ApiBearerAuth()
+@ApiOAuth2([])
+@UseGuards(JwtAuthGuard, CallerGuard)
+@Controller('v1')
+export class IdentitiesController {
+  constructor(private readonly identities: IdentitiesService) {}
+
+  /** The caller's linked identities: which providers the service can call for them. */
+  @Get('identities')
+  @Caller('user')
+  @ApiProblems(
+    'missing_token',
+    'invalid_token',
+    'user_token_required',
+    'user_not_found',
+    'auth0_unavailable',
+    'auth0_rate_limited',
+    'upstream_timeout',
+  )
+  list(@Req() request: AuthedRequest): Promise<IdentitiesDto> {
+    return this.identities.list(request.user.sub, request.id);
+  }
+
+  /** A named user's identities, for a client-credentials token with the permission `proxy:users`. */
+  @Get('users/:userId/identities')
+  @Caller('service')
+  @ApiProblems(
+    'missing_token',
+    'invalid_token',
+    'insufficient_scope',
+    'invalid_request',
+    'user_not_found',
+    'auth0_unavailable',
+    'auth0_rate_limited',
+    'upstream_timeout',
+  )
+  listForUser(@Param('userId') userId: string, @Req() request: AuthedRequest): Promise<IdentitiesDto> {
+    UsersService.checkUserId(userId);
+    return this.identities.list(userId, request.id);
+  }
+}

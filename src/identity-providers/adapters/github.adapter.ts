@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { field, stringOrNull } from '../identity-provider.adapter';
+import type {
+  IdentityProviderAdapter,
+  NormalizedProfile,
+  RefreshedToken,
+} from '../identity-provider.adapter';
+
+/** GitHub REST API: wants a User-Agent, its media type and an API version on every call. */
+@Injectable()
+export class GithubAdapter implements IdentityProviderAdapter {
+  readonly key = 'github';
+  readonly auth0Provider = 'github';
+  readonly defaultConnection = 'github';
+  readonly apiBaseUrl: string;
+  readonly extraRequestHeaders = ['x-github-api-version'];
+  readonly reservedQueryParams = [];
+  readonly profileRequest = { path: 'user', query: '' };
+  /** GitHub OAuth app tokens do not expire and Auth0 stores no refresh token for them. */
+  readonly canRefresh = false;
+
+  constructor(config: AppConfig) {
+    this.apiBaseUrl = config.github.apiBaseUrl;
+  }
+
+  defaultHeaders(): Record<string, string> {
+    return {
+      'user-agent': 'idp-proxy',
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    };
+  }
+
+  signQuery(query: string): string {
+    return query;
+  }
+
+  normalizeProfile(body: unknown): NormalizedProfile {
+    return {
+      provider: this.key,
+      id: stringOrNull(field(body, 'id')) ?? '',
+      name: stringOrNull(field(body, 'name')),
+      email: stringOrNull(field(body, 'email')),
+      picture: stringOrNull(field(body, 'avatar_url')),
+      username: stringOrNull(field(body, 'login')),
+    };
+  }
+
+  refresh(): Promise<RefreshedToken> {
+    return Promise.reject(new Error('GitHub tokens cannot be refreshed'));
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The port every identity provider implements. The proxy and the identities route know only this
+ * interface; an adapter knows its IdP's API root, headers, profile and refresh.
+ */
+import type { ProviderKey } from '../config/app-config';
+
+/** The profile every provider is normalized to; a value the IdP did not give is null. */
+export interface NormalizedProfile {
+  provider: ProviderKey;
+  id: string;
+  name: string | null;
+  email: string | null;
+  picture: string | null;
+  /** Google only */
+  emailVerified?: boolean | null;
+  /** GitHub only */
+  username?: string | null;
+}
+
+export interface RefreshedToken {
+  accessToken: string;
+  expiresInS: number;
+}
+
+export interface IdentityProviderAdapter {
+  /** the key in the URL: /v1/idp/{key}/... */
+  readonly key: ProviderKey;
+  /** `identities[].provider` in Auth0 */
+  readonly auth0Provider: string;
+  /** the connection used when the user has no identity to name one (Token Vault) */
+  readonly defaultConnection: string;
+  /** API root, no trailing slash */
+  readonly apiBaseUrl: string;
+  /** request headers a caller may send beyond the common allowlist */
+  readonly extraRequestHeaders: readonly string[];
+  /** query parameters the service sets itself and never takes from a caller (lower-case) */
+  readonly reservedQueryParams: readonly string[];
+  /** the profile call: path below the API root and query */
+  readonly profileRequest: { path: string; query: string };
+  /** whether `refresh` can renew a token from an Auth0-stored refresh token */
+  readonly canRefresh: boolean;
+
+  /** headers sent on every call unless the caller chose its own value (lower-case names) */
+  defaultHeaders(): Record<string, string>;
+  /** the query string to send, given the caller's filtered query and the IdP token */
+  signQuery(query: string, accessToken: string): string;
+  normalizeProfile(body: unknown): NormalizedProfile;
+  /** renew an access token; only called when canRefresh */
+  refresh(refreshToken: string, requestId?: string): Promise<RefreshedToken>;
+}
+
+/** Reads loosely typed JSON fields of an IdP answer. */
+export function field(body: unknown, ...path: string[]): unknown {
+  let value: unknown = body;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+export function stringOrNull(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return null;
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { FacebookAdapter } from './adapters/facebook.adapter';
+import { GithubAdapter } from './adapters/github.adapter';
+import { GoogleAdapter } from './adapters/google.adapter';
+import { IdentityProviderRegistry } from './identity-provider.registry';
+import type { IdentityProviderAdapter } from './identity-provider.adapter';
+import { IDENTITY_PROVIDER_ADAPTERS } from './identity-providers.constants';
+import { IdpTokenService } from './idp-token.service';
+
+/** Every served provider: adding one is its adapter file plus one entry here. */
+const ADAPTERS: Array<Type<IdentityProviderAdapter>> = [GoogleAdapter, GithubAdapter, FacebookAdapter];
+
+@Module({
+  imports: [UsersModule],
+  providers: [
+    ...ADAPTERS,
+    {
+      provide: IDENTITY_PROVIDER_ADAPTERS,
+      useFactory: (...adapters: IdentityProviderAdapter[]) => adapters,
+      inject: ADAPTERS,
+    },
+    IdentityProviderRegistry,
+    IdpTokenService,
+  ],
+  exports: [IdentityProviderRegistry, IdpTokenService, UsersModule],
+})
+export class IdentityProvidersModule {}

@@ -1,0 +1,224 @@
+/**
+ * Where an IdP access token comes from, and what happens when the IdP refuses one. Two sources,
+ * chosen per provider by TOKEN_VAULT_PROVIDERS: the user's `identities[]` (with refresh where the
+ * adapter can) or the Auth0 Token Vault exchange. The proxy sees only `resolve` and `recover`.
+ *
+ * Refreshed and exchanged tokens are cached per (user, connection) until their own expiry and used
+ * instead of the identities[] token; concurrent refreshes or exchanges of one key share one call.
+ */
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { CacheService } from '../cache/cache.service';
+import { SingleFlight } from '../cache/single-flight';
+import { ApiProblem } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { UpstreamError } from '../upstream/upstream.errors';
+import { UpstreamService } from '../upstream/upstream.service';
+import { UsersService } from '../users/users.service';
+import type { Identity } from '../users/user.types';
+import { RefreshRefusedError } from './adapters/google.adapter';
+import type { IdentityProviderAdapter } from './identity-provider.adapter';
+
+export type TokenSource = 'identities' | 'token-vault';
+
+export interface IdpCredential {
+  accessToken: string;
+  connection: string;
+  source: TokenSource;
+}
+
+export interface TokenContext {
+  principal: Principal;
+  /** the user the call acts for: the caller's `sub`, or `{userId}` on service routes */
+  userId: string;
+  adapter: IdentityProviderAdapter;
+  requestId?: string;
+}
+
+/** What one request has tried so far; each recovery step runs at most once per request. */
+export interface RecoveryState {
+  tried: Set<string>;
+  relooked: boolean;
+  renewed: boolean;
+}
+
+interface CachedToken {
+  accessToken: string;
+  /** the identities[] token this one replaced, which must not be tried again */
+  supersedes?: string;
+}
+
+const TOKEN_EXPIRY_MARGIN_S = 30;
+const EXCHANGE_GRANT = 'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token';
+const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const REQUESTED_TOKEN_TYPE = 'http://auth0.com/oauth/token-type/federated-connection-access-token';
+
+@Injectable()
+export class IdpTokenService {
+  private readonly renewals = new SingleFlight<CachedToken>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly cache: CacheService,
+    private readonly upstream: UpstreamService,
+  ) {}
+
+  sourceOf(adapter: IdentityProviderAdapter): TokenSource {
+    return this.config.tokenVault.providers.includes(adapter.key) ? 'token-vault' : 'identities';
+  }
+
+  async resolve(ctx: TokenContext): Promise<IdpCredential> {
+    const user = await this.users.getUser(ctx.userId, { requestId: ctx.requestId });
+    const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
+    if (this.sourceOf(ctx.adapter) === 'token-vault') {
+      const connection = identity?.connection ?? ctx.adapter.defaultConnection;
+      const cached = await this.cache.get<CachedToken>('idp_token', cacheKey(ctx.userId, connection));
+      const token = cached ?? (await this.exchange(ctx, connection));
+      return { accessToken: token.accessToken, connection, source: 'token-vault' };
+    }
+    if (identity === undefined) {
+      throw new ApiProblem(
+        'identity_not_found',
+        `The user has no ${ctx.adapter.key} identity linked in Auth0.`,
+      );
+    }
+    const cached = await this.cache.get<CachedToken>('idp_token', cacheKey(ctx.userId, identity.connection));
+    if (cached !== undefined)
+      return { accessToken: cached.accessToken, connection: identity.connection, source: 'identities' };
+    if (identity.accessToken === undefined) {
+      throw new ApiProblem(
+        'idp_token_unavailable',
+        `Auth0 holds no ${ctx.adapter.key} access token for this user; the user must sign in with ${identity.connection} again.`,
+        { extensions: { connection: identity.connection } },
+      );
+    }
+    return { accessToken: identity.accessToken, connection: identity.connection, source: 'identities' };
+  }
+
+  /**
+   * After the IdP answered 401 to `rejected`: the next token worth trying, or undefined when
+   * nothing is left (the caller answers idp_token_rejected).
+   */
+  async recover(
+    ctx: TokenContext,
+    rejected: IdpCredential,
+    state: RecoveryState,
+  ): Promise<IdpCredential | undefined> {
+    state.tried.add(rejected.accessToken);
+    const key = cacheKey(ctx.userId, rejected.connection);
+    const cached = await this.cache.get<CachedToken>('idp_token', key);
+    // Another request may already have renewed it.
+    if (cached !== undefined && !state.tried.has(cached.accessToken))
+      return { ...rejected, accessToken: cached.accessToken };
+    if (cached !== undefined) await this.cache.delete('idp_token', key);
+
+    if (rejected.source === 'token-vault') {
+      if (state.renewed) return undefined;
+      state.renewed = true;
+      // Auth0 refreshes inside the vault: one more exchange.
+      const token = await this.exchange(ctx, rejected.connection);
+      return state.tried.has(token.accessToken) ? undefined : { ...rejected, accessToken: token.accessToken };
+    }
+
+    let identity: Identity | undefined;
+    if (!state.relooked) {
+      state.relooked = true;
+      // A new login may have stored a new token.
+      const user = await this.users.getUser(ctx.userId, { fresh: true, requestId: ctx.requestId });
+      identity = user.identities.find((i) => i.connection === rejected.connection);
+      const token = identity?.accessToken;
+      if (token !== undefined && !state.tried.has(token) && token !== cached?.supersedes) {
+        return { ...rejected, accessToken: token };
+      }
+    }
+    if (!state.renewed && ctx.adapter.canRefresh) {
+      identity ??= (await this.users.getUser(ctx.userId, { requestId: ctx.requestId })).identities.find(
+        (i) => i.connection === rejected.connection,
+      );
+    }
+    if (!state.renewed && ctx.adapter.canRefresh && identity?.refreshToken !== undefined) {
+      state.renewed = true;
+      const refreshed = await this.refresh(ctx, identity);
+      if (refreshed !== undefined && !state.tried.has(refreshed.accessToken)) {
+        return { ...rejected, accessToken: refreshed.accessToken };
+      }
+    }
+    return undefined;
+  }
+
+  private refresh(ctx: TokenContext, identity: Identity): Promise<CachedToken | undefined> {
+    const key = cacheKey(ctx.userId, identity.connection);
+    return this.renewals
+      .run(`refresh:${key}`, async () => {
+        const refreshed = await ctx.adapter.refresh(identity.refreshToken as string, ctx.requestId);
+        const token: CachedToken = { accessToken: refreshed.accessToken, supersedes: identity.accessToken };
+        await this.cache.set('idp_token', key, token, (refreshed.expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000);
+        return token;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof RefreshRefusedError) return undefined;
+        throw error;
+      });
+  }
+
+  private exchange(ctx: TokenContext, connection: string): Promise<CachedToken> {
+    const key = cacheKey(ctx.userId, connection);
+    return this.renewals.run(`exchange:${key}`, async () => {
+      if (ctx.principal.isService)
+        throw notConnected(connection, 'A service caller has no user token to exchange at the Token Vault.');
+      const { auth0, tokenVault } = this.config;
+      const { status, json } = await this.upstream.requestJson<{
+        access_token?: unknown;
+        expires_in?: unknown;
+        scope?: unknown;
+        error?: unknown;
+      }>({
+        target: 'auth0_token_exchange',
+        method: 'POST',
+        url: auth0.tokenUrl,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: EXCHANGE_GRANT,
+          client_id: tokenVault.clientId ?? '',
+          client_secret: tokenVault.clientSecret ?? '',
+          subject_token: ctx.principal.accessToken,
+          subject_token_type: SUBJECT_TOKEN_TYPE,
+          requested_token_type: REQUESTED_TOKEN_TYPE,
+          connection,
+        }).toString(),
+        retry: 'auth0',
+        requestId: ctx.requestId,
+      });
+      if (status === 200 && typeof json?.access_token === 'string') {
+        const expiresInS = typeof json.expires_in === 'number' ? json.expires_in : 3600;
+        const token: CachedToken = { accessToken: json.access_token };
+        await this.cache.set('idp_token', key, token, (expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000);
+        return token;
+      }
+      if (status === 401 || status === 403) {
+        throw notConnected(
+          connection,
+          `The user has not connected a ${connection} account to the Token Vault; start the Connected Accounts flow for it.`,
+        );
+      }
+      throw new UpstreamError('unavailable', 'auth0_token_exchange', { status });
+    });
+  }
+}
+
+function notConnected(connection: string, detail: string): ApiProblem {
+  return new ApiProblem('idp_account_not_connected', detail, { extensions: { connection } });
+}
+
+function cacheKey(userId: string, connection: string): string {
+  return `${userId}\n${connection}`;
+}
+
+export function tokenRejected(connection: string, provider: string): ApiProblem {
+  return new ApiProblem(
+    'idp_token_rejected',
+    `${provider} refused the stored token even after a new lookup and refresh; the user must sign in with ${connection} again.`,
+    { extensions: { connection } },
+  );
+}

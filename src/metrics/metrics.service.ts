@@ -1,0 +1,57 @@
+/**
+ * Owns the Prometheus registry of this process (one per app instance, so several apps in one test
+ * process never share counters) and every metric the contract names.
+ */
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'idp_proxy_http_requests_total',
+    help: 'Requests served, by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'idp_proxy_http_request_duration_seconds',
+    help: 'Time to serve a request, by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly upstreamRequests = new Counter({
+    name: 'idp_proxy_upstream_requests_total',
+    help: 'Upstream HTTP calls (each attempt), by target and status (HTTP status, timeout or error).',
+    labelNames: ['target', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamRetries = new Counter({
+    name: 'idp_proxy_upstream_retries_total',
+    help: 'Upstream calls sent again after a 429, a 5xx or a connection failure, by target.',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cache = new Counter({
+    name: 'idp_proxy_cache_total',
+    help: 'Cache lookups by kind (management_token, user, idp_token, ...) and result (hit, miss).',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisUnavailable = new Counter({
+    name: 'idp_proxy_redis_unavailable_total',
+    help: 'Shared-cache operations that fell back to memory because Redis did not answer.',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

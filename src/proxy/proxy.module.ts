@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { ProxyController } from './proxy.controller';
+import { ProxyService } from './proxy.service';
+
+@Module({ imports: [IdentityProvidersModule], controllers: [ProxyController], providers: [ProxyService] })
+export class ProxyModule {}

@@ -1,0 +1,239 @@
+/**
+ * Calls the provider's API for a user with the user's IdP token and shapes the answer for the
+ * caller: the path and header policy on the way in; the 401 recovery (re-lookup, refresh or new
+ * exchange, then idp_token_rejected); allowed headers, rewritten links, a decompressed body with
+ * every occurrence of the token replaced on the way out.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Principal } from '../auth/principal';
+import { ApiProblem } from '../common/problem';
+import type {
+  IdentityProviderAdapter,
+  NormalizedProfile,
+} from '../identity-providers/identity-provider.adapter';
+import { IdentityProviderRegistry } from '../identity-providers/identity-provider.registry';
+import { IdpTokenService, tokenRejected } from '../identity-providers/idp-token.service';
+import type { IdpCredential, RecoveryState, TokenContext } from '../identity-providers/idp-token.service';
+import { UpstreamService } from '../upstream/upstream.service';
+import type { UpstreamResponse } from '../upstream/upstream.service';
+import { filterQuery, pickRequestHeaders, pickResponseHeaders, rewriteLinkHeader } from './forwarding-policy';
+import { checkProxyPath } from './path-policy';
+import { createRedactor, redactBuffer } from './redact-stream';
+
+export type ProxyMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ProxyCaller {
+  principal: Principal;
+  /** the user the call acts for */
+  userId: string;
+  provider: string;
+  requestId: string;
+  /** `/v1/idp/github/api/` or `/v1/users/{userId}/idp/github/api/`: the caller's route form */
+  routePrefix: string;
+  signal?: AbortSignal;
+}
+
+export interface ProxyRequest {
+  method: ProxyMethod;
+  /** the raw path after `/api/`, still percent-encoded */
+  rawPath: string;
+  /** the raw query string without `?` */
+  rawQuery: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+}
+
+export interface ProxyAnswer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  /** a Buffer for small bodies, a stream for large or compressed ones, undefined for none */
+  body: Buffer | Readable | undefined;
+}
+
+const IDEMPOTENT = new Set<ProxyMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+/** Bodies up to this size with a known length are read whole: cheaper than a stream, exact length. */
+const SMALL_BODY_BYTES = 64 * 1024;
+const MAX_PROFILE_BYTES = 1024 * 1024;
+
+@Injectable()
+export class ProxyService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(
+    private readonly registry: IdentityProviderRegistry,
+    private readonly tokens: IdpTokenService,
+    private readonly upstream: UpstreamService,
+  ) {}
+
+  async forward(caller: ProxyCaller, request: ProxyRequest): Promise<ProxyAnswer> {
+    const checked = checkProxyPath(request.rawPath);
+    if (!checked.ok) throw new ApiProblem('invalid_path', `The API path is not accepted: ${checked.reason}.`);
+    const adapter = this.registry.get(caller.provider);
+    const headers = {
+      ...adapter.defaultHeaders(),
+      ...pickRequestHeaders(request.headers, adapter.extraRequestHeaders),
+    };
+    const query = filterQuery(request.rawQuery, adapter.reservedQueryParams);
+    const { response, credential } = await this.call(caller, adapter, {
+      method: request.method,
+      path: checked.path,
+      query,
+      headers,
+      body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
+    });
+    this.logger.log(
+      {
+        audit: true,
+        sub: caller.principal.sub,
+        clientId: caller.principal.clientId,
+        userId: caller.userId,
+        provider: adapter.key,
+        method: request.method,
+        status: response.status,
+      },
+      'proxied IdP call',
+    );
+    return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD');
+  }
+
+  /** The normalized profile, or the IdP's own error answer passed through. */
+  async profile(caller: ProxyCaller): Promise<NormalizedProfile | ProxyAnswer> {
+    const adapter = this.registry.get(caller.provider);
+    const { response, credential } = await this.call(caller, adapter, {
+      method: 'GET',
+      path: adapter.profileRequest.path,
+      query: adapter.profileRequest.query,
+      headers: { ...adapter.defaultHeaders(), accept: 'application/json' },
+    });
+    if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
+    const body = await readAll(response.body, MAX_PROFILE_BYTES);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new ApiProblem(
+        'idp_unavailable',
+        `${adapter.key} answered the profile call with a body that is not JSON.`,
+      );
+    }
+    return adapter.normalizeProfile(json);
+  }
+
+  /** One IdP call with the 401 recovery: each recovery step at most once, then idp_token_rejected. */
+  private async call(
+    caller: ProxyCaller,
+    adapter: IdentityProviderAdapter,
+    call: {
+      method: ProxyMethod;
+      path: string;
+      query: string;
+      headers: Record<string, string>;
+      body?: Buffer;
+    },
+  ): Promise<{ response: UpstreamResponse; credential: IdpCredential }> {
+    const ctx: TokenContext = {
+      principal: caller.principal,
+      userId: caller.userId,
+      adapter,
+      requestId: caller.requestId,
+    };
+    const state: RecoveryState = { tried: new Set(), relooked: false, renewed: false };
+    let credential: IdpCredential | undefined = await this.tokens.resolve(ctx);
+    while (credential !== undefined) {
+      const query = adapter.signQuery(call.query, credential.accessToken);
+      const response = await this.upstream.request({
+        target: 'idp',
+        method: call.method,
+        url: `${adapter.apiBaseUrl}/${call.path}${query === '' ? '' : `?${query}`}`,
+        headers: { ...call.headers, authorization: `Bearer ${credential.accessToken}` },
+        body: call.body,
+        retry: IDEMPOTENT.has(call.method) ? 'idempotent' : 'none',
+        requestId: caller.requestId,
+        signal: caller.signal,
+      });
+      if (response.status !== 401) return { response, credential };
+      response.body.destroy();
+      const rejected: IdpCredential = credential;
+      credential = await this.tokens.recover(ctx, rejected, state);
+      if (credential === undefined) throw tokenRejected(rejected.connection, adapter.key);
+    }
+    throw new Error('unreachable');
+  }
+
+  private async answer(
+    response: UpstreamResponse,
+    adapter: IdentityProviderAdapter,
+    caller: ProxyCaller,
+    token: string,
+    head: boolean,
+  ): Promise<ProxyAnswer> {
+    const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+    const length = Number(response.headers['content-length'] ?? Number.NaN);
+    const noBody = head || response.status === 204 || response.status === 304;
+    const headers = pickResponseHeaders(response.headers, { bodyUnchanged: noBody });
+    const link = response.headers.link;
+    if (link !== undefined) {
+      const rewritten = rewriteLinkHeader(
+        Array.isArray(link) ? link.join(', ') : link,
+        adapter.apiBaseUrl,
+        caller.routePrefix,
+        adapter.reservedQueryParams,
+      );
+      if (rewritten === undefined) delete headers.link;
+      else headers.link = rewritten;
+    }
+    if (noBody) {
+      response.body.destroy();
+      return { status: response.status, headers, body: undefined };
+    }
+    if (encoding === 'identity' && length <= SMALL_BODY_BYTES) {
+      const body = redactBuffer(await readAll(response.body, SMALL_BODY_BYTES), [token]);
+      return { status: response.status, headers, body };
+    }
+    const decoder = decompressor(encoding);
+    const redactor = createRedactor([token]);
+    const onError = (error: Error | null): void => {
+      if (error !== null)
+        this.logger.warn({ err: error.message, provider: adapter.key }, 'IdP body stream failed');
+    };
+    const body =
+      decoder === undefined
+        ? pipeline(response.body, redactor, onError)
+        : pipeline(response.body, decoder, redactor, onError);
+    return { status: response.status, headers, body };
+  }
+}
+
+function decompressor(encoding: string): NodeJS.ReadWriteStream | undefined {
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+async function readAll(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new ApiProblem(
+        'idp_unavailable',
+        'The identity provider answered with a larger body than expected.',
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,233 @@
+/**
+ * The one HTTP client of the service. Every call to Auth0 or an IdP goes through `request`, which
+ * applies keep-alive connections, the UPSTREAM_TIMEOUT_MS bound (first attempt to the headers of
+ * the last, retries and 429 waits included), the retry policy of the call, metrics and one log
+ * line per call. Failures come out as `UpstreamError`.
+ *
+ * undici rather than axios: it streams request and response bodies without buffering, and measured
+ * faster on the proxy path (see README, Performance).
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { ExponentialBackoff, DelegateBackoff, handleWhen, handleWhenResult, retry } from 'cockatiel';
+import type { IRetryBackoffContext, RetryPolicy } from 'cockatiel';
+import { Agent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { rateLimitWaitMs } from './rate-limit';
+import { UpstreamError } from './upstream.errors';
+import type { UpstreamTarget } from './upstream.errors';
+
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * - `auth0`: 429 waits as retry-after / x-ratelimit-reset say, at most 2 retries within the budget;
+ *   a 429 left over → rate_limited, a 5xx → unavailable.
+ * - `idempotent`: once more after a connection failure, 502, 503 or 504, with jittered backoff.
+ * - `none`: one attempt.
+ */
+export type RetryMode = 'auth0' | 'idempotent' | 'none';
+
+export interface UpstreamRequest {
+  target: UpstreamTarget;
+  method: Dispatcher.HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  /** kept in memory, so it can be sent again on every retry */
+  body?: Buffer | string;
+  retry: RetryMode;
+  requestId?: string;
+  /** aborts the call when the caller goes away */
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: UpstreamHeaders;
+  /** must be consumed or destroyed by the caller */
+  body: Readable;
+}
+
+const AUTH0_MAX_RETRIES = 2;
+const IDP_RETRY_STATUSES = new Set([502, 503, 504]);
+const MAX_JSON_BYTES = 1024 * 1024;
+
+@Injectable()
+export class UpstreamService implements OnModuleDestroy {
+  private readonly logger = new Logger('Upstream');
+  private readonly timeoutMs: number;
+  private readonly agent: Agent;
+  private readonly idempotentRetry: RetryPolicy;
+
+  constructor(
+    config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
+    this.timeoutMs = config.upstreamTimeoutMs;
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 256,
+      // Headers are bounded by our own deadline; a body that stalls this long aborts the answer.
+      headersTimeout: 0,
+      bodyTimeout: config.upstreamTimeoutMs,
+    });
+    this.idempotentRetry = retry(
+      handleWhen((error) => error instanceof UpstreamError && error.failure === 'unreachable').orWhenResult(
+        (response) => IDP_RETRY_STATUSES.has((response as UpstreamResponse).status),
+      ),
+      { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 200 }) },
+    );
+    this.idempotentRetry.onRetry((event) => {
+      if ('value' in event) (event.value as UpstreamResponse).body.destroy();
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
+
+  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const deadline = Date.now() + this.timeoutMs;
+    let attempts = 0;
+    const attempt = async (): Promise<UpstreamResponse> => {
+      if (attempts++ > 0) this.metrics.upstreamRetries.inc({ target: req.target });
+      return this.attempt(req, deadline);
+    };
+    try {
+      if (req.retry === 'idempotent') return await this.idempotentRetry.execute(attempt);
+      if (req.retry === 'auth0') return await this.auth0Retry(req, deadline, attempt);
+      return await attempt();
+    } finally {
+      if (attempts > 1) this.logger.debug({ target: req.target, attempts }, 'upstream call retried');
+    }
+  }
+
+  /** For Auth0 and token endpoints: the status and parsed JSON body (undefined when not JSON). */
+  async requestJson<T>(
+    req: UpstreamRequest,
+  ): Promise<{ status: number; headers: UpstreamHeaders; json: T | undefined }> {
+    const response = await this.request(req);
+    let text: string;
+    try {
+      text = await readText(response.body, MAX_JSON_BYTES);
+    } catch (cause) {
+      throw new UpstreamError(isTimeout(cause) ? 'timeout' : 'unavailable', req.target, { cause });
+    }
+    let json: T | undefined;
+    try {
+      json = text === '' ? undefined : (JSON.parse(text) as T);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json };
+  }
+
+  private async auth0Retry(
+    req: UpstreamRequest,
+    deadline: number,
+    attempt: () => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse> {
+    const waitOf = (response: UpstreamResponse): number => rateLimitWaitMs(response.headers) ?? 1000;
+    const policy = retry(
+      handleWhenResult((result) => {
+        const response = result as UpstreamResponse;
+        return response.status === 429 && Date.now() + waitOf(response) < deadline;
+      }),
+      {
+        maxAttempts: AUTH0_MAX_RETRIES,
+        backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
+          'value' in context.result ? waitOf(context.result.value as UpstreamResponse) : 0,
+        ),
+      },
+    );
+    const response = await policy.execute(attempt);
+    if (response.status === 429) {
+      response.body.destroy();
+      const waitMs = waitOf(response);
+      throw new UpstreamError('rate_limited', req.target, {
+        status: 429,
+        retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)),
+      });
+    }
+    if (response.status >= 500) {
+      response.body.destroy();
+      throw new UpstreamError('unavailable', req.target, { status: response.status });
+    }
+    return response;
+  }
+
+  private async attempt(req: UpstreamRequest, deadline: number): Promise<UpstreamResponse> {
+    const started = performance.now();
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw this.fail(req, 'timeout', started);
+    // Our own timer, cleared once headers arrive: the deadline bounds the wait for headers only.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), remaining);
+    const onCallerAbort = (): void => controller.abort();
+    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      const headers: Record<string, string> = { ...req.headers };
+      if (req.requestId !== undefined) headers['x-request-id'] = req.requestId;
+      const response = await undiciRequest(req.url, {
+        dispatcher: this.agent,
+        method: req.method,
+        headers,
+        body: req.body,
+        signal: controller.signal,
+      });
+      this.record(req.target, String(response.statusCode), started);
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (cause) {
+      if (controller.signal.aborted && req.signal?.aborted !== true)
+        throw this.fail(req, 'timeout', started, cause);
+      throw this.fail(req, 'unreachable', started, cause);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  private fail(
+    req: UpstreamRequest,
+    failure: 'timeout' | 'unreachable',
+    started: number,
+    cause?: unknown,
+  ): UpstreamError {
+    this.record(req.target, failure === 'timeout' ? 'timeout' : 'error', started);
+    return new UpstreamError(failure, req.target, { cause });
+  }
+
+  private record(target: UpstreamTarget, status: string, started: number): void {
+    // The JWKS fetch is not one of the contract's upstream targets; it is not counted.
+    if (target !== 'auth0_jwks') this.metrics.upstreamRequests.inc({ target, status });
+    this.logger.debug(
+      { target, status, durationMs: Math.round(performance.now() - started) },
+      'upstream call',
+    );
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT'
+  );
+}
+
+async function readText(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      body.destroy();
+      throw new Error(`upstream body larger than ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
