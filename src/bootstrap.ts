@@ -2,15 +2,13 @@
  * Builds the service for a validated configuration: Fastify adapter, raw request bodies, request
  * ids, CORS and the OpenAPI document. Used by main.ts, the sandbox launcher and the e2e tests.
  */
-import { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
-import { sendProblem, toProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi/openapi.setup';
@@ -62,6 +60,7 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['error', 'warn'],
     abortOnError: false,
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
 
@@ -83,12 +82,6 @@ export async function createApp(
       done(null, payload);
     },
   );
-  // Errors raised by Fastify before a route handler runs (body too large, bad content-length).
-  const logger = new Logger('Http');
-  fastify.setErrorHandler((error: FastifyError, request, reply) =>
-    sendProblem(reply, toProblem(error, request, logger)),
-  );
-
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,

@@ -46,6 +46,7 @@ export interface CacheKey {
 }
 
 /** DI token and type of the validated configuration. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface AppConfig extends Config {}

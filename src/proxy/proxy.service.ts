@@ -70,7 +70,7 @@ export class ProxyService {
 
   async forward(caller: ProxyCaller, request: ProxyRequest): Promise<ProxyAnswer> {
     const checked = checkProxyPath(request.rawPath);
-    if (!checked.ok) throw new ApiProblem('invalid_path', `The API path is not accepted: ${checked.reason}.`);
+    if (!checked.ok) throw new ApiProblem('invalid_path', `The API path is not accepted: ${checked.reason}`);
     const adapter = this.registry.get(caller.provider);
     const headers = {
       ...adapter.defaultHeaders(),

@@ -1,0 +1,98 @@
+/**
+ * An emulator and the service configured to it, both on loopback free ports, for e2e specs.
+ * Every answer the specs receive through `call` is kept, so a suite can scan all of them for the
+ * emulator's secrets at the end (`expectNoSecretLeaked`).
+ */
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/bootstrap';
+import { parseConfig } from '../../src/config/app-config';
+import { startEmulator } from '../../src/sandbox/emulator/emulator';
+import type { Emulator, EmulatorOptions } from '../../src/sandbox/emulator/emulator.types';
+
+export interface CallOptions {
+  method?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** parsed JSON body, undefined when not JSON */
+  json: any;
+}
+
+export interface Stack {
+  emulator: Emulator;
+  app: NestFastifyApplication;
+  url: string;
+  /** a user token for `sub` (default: the linked seed user) */
+  token(sub?: string): string;
+  call(path: string, options?: CallOptions): Promise<Answer>;
+  /** every answer received so far, as text (headers and body) */
+  answers: string[];
+  close(): Promise<void>;
+}
+
+export async function startStack(
+  env: Record<string, string> = {},
+  emulatorOptions: EmulatorOptions = {},
+): Promise<Stack> {
+  const emulator = await startEmulator(emulatorOptions);
+  const config = parseConfig({ ...emulator.env(), PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const app = await createApp(config, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const answers: string[] = [];
+  const stack: Stack = {
+    emulator,
+    app,
+    url,
+    answers,
+    token: (sub = emulator.seed.linked) => emulator.mintToken({ sub }),
+    async call(path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+      const response = await fetch(`${url}${path}`, {
+        method: options.method ?? 'GET',
+        headers,
+        body: options.body,
+      });
+      const text = await response.text();
+      answers.push(`${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, text, json };
+    },
+    async close() {
+      await app.close();
+      await emulator.close();
+    },
+  };
+  await waitUntilReady(url);
+  return stack;
+}
+
+export async function waitUntilReady(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}/health/ready`).catch(() => undefined);
+    if (response?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`service at ${url} not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Fails when any answer received so far contains any secret the emulator ever issued. */
+export function expectNoSecretLeaked(stack: Stack): void {
+  const secrets = stack.emulator.secrets();
+  expect(secrets.length).toBeGreaterThan(0);
+  const leaks = secrets.filter((secret) => stack.answers.some((answer) => answer.includes(secret)));
+  expect(leaks).toEqual([]);
+}
