@@ -1,0 +1,91 @@
+import { ConfigError, parseConfig } from './app-config';
+
+const base = {
+  AUTH0_DOMAIN: 'tenant.eu.auth0.com',
+  AUTH0_AUDIENCE: 'https://api.example.com',
+  AUTH0_CLIENT_ID: 'client',
+  AUTH0_CLIENT_SECRET: 'very-secret-value',
+};
+
+const failure = (env: Record<string, string | undefined>): ConfigError => {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe(parseConfig.name, () => {
+  it('should derive the tenant URLs from a bare domain', () => {
+    const config = parseConfig(base);
+    expect(config.auth0).toEqual(
+      expect.objectContaining({
+        domainUrl: 'https://tenant.eu.auth0.com',
+        issuer: 'https://tenant.eu.auth0.com/',
+        tokenUrl: 'https://tenant.eu.auth0.com/oauth/token',
+        managementApiUrl: 'https://tenant.eu.auth0.com/api/v2/',
+        jwksUrl: 'https://tenant.eu.auth0.com/.well-known/jwks.json',
+      }),
+    );
+    expect(config.port).toBe(3000);
+    expect(config.upstreamTimeoutMs).toBe(10000);
+    expect(config.identityCacheTtlS).toBe(60);
+    expect(config.jwksMinRefetchMs).toBe(10000);
+    expect(config.redis.keyPrefix).toBe('idp-proxy:');
+    expect(config.github.apiBaseUrl).toBe('https://api.github.com');
+  });
+
+  it('should take the JWKS from a custom-domain issuer', () => {
+    const config = parseConfig({ ...base, AUTH0_ISSUER: 'https://login.example.com/' });
+    expect(config.auth0.jwksUrl).toBe('https://login.example.com/.well-known/jwks.json');
+    expect(config.auth0.tokenUrl).toBe('https://tenant.eu.auth0.com/oauth/token');
+  });
+
+  it('should accept http:// only for loopback hosts', () => {
+    expect(parseConfig({ ...base, AUTH0_DOMAIN: 'http://127.0.0.1:4010' }).auth0.domainUrl).toBe(
+      'http://127.0.0.1:4010',
+    );
+    expect(parseConfig({ ...base, AUTH0_DOMAIN: 'http://localhost:4010' }).auth0.issuer).toBe(
+      'http://localhost:4010/',
+    );
+    expect(failure({ ...base, AUTH0_DOMAIN: 'http://tenant.eu.auth0.com' }).variable).toBe('AUTH0_DOMAIN');
+    expect(failure({ ...base, GITHUB_API_BASE_URL: 'http://api.github.com' }).variable).toBe(
+      'GITHUB_API_BASE_URL',
+    );
+  });
+
+  it.each([
+    [{ AUTH0_DOMAIN: undefined }, 'AUTH0_DOMAIN'],
+    [{ AUTH0_AUDIENCE: '' }, 'AUTH0_AUDIENCE'],
+    [{ AUTH0_CLIENT_SECRET: undefined }, 'AUTH0_CLIENT_SECRET'],
+    [{ AUTH0_DOMAIN: 'tenant.eu.auth0.com/path' }, 'AUTH0_DOMAIN'],
+    [{ AUTH0_ISSUER: 'https://login.example.com' }, 'AUTH0_ISSUER'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ UPSTREAM_TIMEOUT_MS: 'fast' }, 'UPSTREAM_TIMEOUT_MS'],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'CACHE_ENCRYPTION_KEY'],
+    [{ CACHE_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'CACHE_ENCRYPTION_KEY'],
+    [{ TOKEN_VAULT_PROVIDERS: 'google' }, 'TOKEN_VAULT_CLIENT_ID'],
+    [{ TOKEN_VAULT_PROVIDERS: 'myspace' }, 'TOKEN_VAULT_PROVIDERS'],
+    [{ GOOGLE_CLIENT_ID: 'id-only' }, 'GOOGLE_CLIENT_SECRET'],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, 'CORS_ORIGINS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('should refuse %j naming %s', (override, variable) => {
+    const error = failure({ ...base, ...override });
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('should never put a value in the error message', () => {
+    const error = failure({ ...base, CACHE_ENCRYPTION_KEY: 'not-a-valid-key-but-secret' });
+    expect(error.message).not.toContain('not-a-valid-key-but-secret');
+  });
+
+  it('should give cache keys an id from their SHA-256', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = parseConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', CACHE_ENCRYPTION_KEY: key });
+    expect(config.redis.encryptionKey?.id).toMatch(/^[0-9a-f]{8}$/);
+    expect(config.redis.encryptionKey?.key.length).toBe(32);
+  });
+});
