@@ -55,7 +55,7 @@ export function mintToken(ctx: Ctx, options: MintOptions = {}): string {
   const now = Math.floor(Date.now() / 1000);
   const payload: JwtPayload = {
     iss: ctx.issuer,
-    sub: options.sub ?? 'auth0|linked',
+    sub: options.sub ?? 'auth0|4004', // the linked seed user
     aud: [ctx.audience, `${ctx.tenantUrl}/userinfo`],
     iat: now,
     exp: now + (options.expiresInS ?? 3600),

@@ -54,7 +54,7 @@ export type FaultSpec =
   | { kind: 'drop'; times?: number };
 
 export interface MintOptions {
-  /** default 'auth0|linked' */
+  /** default: the linked seed user, 'auth0|4004' */
   sub?: string;
   /** extra or overriding claims; a claim set to `undefined` is removed (e.g. `{ exp: undefined }`) */
   claims?: Record<string, unknown>;
