@@ -17,6 +17,7 @@ import type {
 import { IdentityProviderRegistry } from '../identity-providers/identity-provider.registry';
 import { IdpTokenService, tokenRejected } from '../identity-providers/idp-token.service';
 import type { IdpCredential, RecoveryState, TokenContext } from '../identity-providers/idp-token.service';
+import { discard } from '../upstream/discard';
 import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
 import { filterQuery, pickRequestHeaders, pickResponseHeaders, rewriteLinkHeader } from './forwarding-policy';
@@ -155,7 +156,7 @@ export class ProxyService {
         signal: caller.signal,
       });
       if (response.status !== 401) return { response, credential };
-      response.body.destroy();
+      discard(response.body);
       const rejected: IdpCredential = credential;
       credential = await this.tokens.recover(ctx, rejected, state);
       if (credential === undefined) throw tokenRejected(rejected.connection, adapter.key);
@@ -186,7 +187,7 @@ export class ProxyService {
       else headers.link = rewritten;
     }
     if (noBody) {
-      response.body.destroy();
+      discard(response.body);
       return { status: response.status, headers, body: undefined };
     }
     if (encoding === 'identity' && length <= SMALL_BODY_BYTES) {
@@ -195,9 +196,8 @@ export class ProxyService {
     }
     const decoder = decompressor(encoding);
     const redactor = createRedactor([token]);
-    const onError = (error: Error | null): void => {
-      if (error !== null)
-        this.logger.warn({ err: error.message, provider: adapter.key }, 'IdP body stream failed');
+    const onError = (error?: Error | null): void => {
+      if (error) this.logger.warn({ err: error.message, provider: adapter.key }, 'IdP body stream failed');
     };
     const body =
       decoder === undefined
