@@ -7,7 +7,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
-import { SingleFlight } from '../cache/single-flight';
 import { AppConfig } from '../config/app-config';
 import { UpstreamService } from '../upstream/upstream.service';
 
@@ -17,7 +16,7 @@ const STARTUP_RETRY_MS = 5_000;
 export class JwksService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JwksService.name);
   private readonly client: JwksClient;
-  private readonly flight = new SingleFlight<void>();
+  private inFlight: Promise<void> | undefined;
   private keys = new Map<string, string>();
   private fetched = false;
   private lastFetchAt = Number.NEGATIVE_INFINITY;
@@ -57,32 +56,39 @@ export class JwksService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.fetched;
   }
 
-  /** The PEM public key for `kid`, or undefined when the tenant does not publish it. */
+  /**
+   * The PEM public key for `kid`, or undefined when the tenant does not publish it. A request that
+   * arrives while a fetch is in flight waits for that fetch rather than being refused by the window.
+   */
   async keyFor(kid: string): Promise<string | undefined> {
     const known = this.keys.get(kid);
     if (known !== undefined) return known;
-    if (Date.now() - this.lastFetchAt < this.config.jwksMinRefetchMs) return undefined;
+    if (this.inFlight === undefined && Date.now() - this.lastFetchAt < this.config.jwksMinRefetchMs)
+      return undefined;
     await this.refresh().catch(() => undefined);
     return this.keys.get(kid);
   }
 
+  /** One fetch at a time; concurrent callers share it. Keys are replaced only by a successful one. */
   private refresh(): Promise<void> {
-    return this.flight.run('jwks', async () => {
-      this.lastFetchAt = Date.now();
-      try {
-        const signingKeys = await this.client.getSigningKeys();
-        this.keys = new Map(
-          signingKeys.filter((k) => k.kid !== undefined).map((k) => [k.kid, k.getPublicKey()]),
-        );
-        this.fetched = true;
-      } catch (error) {
-        this.logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          'JWKS fetch failed',
-        );
-        throw error;
-      }
+    this.inFlight ??= this.fetch().finally(() => {
+      this.inFlight = undefined;
     });
+    return this.inFlight;
+  }
+
+  private async fetch(): Promise<void> {
+    this.lastFetchAt = Date.now();
+    try {
+      const signingKeys = await this.client.getSigningKeys();
+      this.keys = new Map(
+        signingKeys.filter((k) => k.kid !== undefined).map((k) => [k.kid, k.getPublicKey()]),
+      );
+      this.fetched = true;
+    } catch (error) {
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'JWKS fetch failed');
+      throw error;
+    }
   }
 
   private async fetchUntilReady(): Promise<void> {

@@ -10,7 +10,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { ExponentialBackoff, DelegateBackoff, handleWhen, handleWhenResult, retry } from 'cockatiel';
-import type { IRetryBackoffContext, RetryPolicy } from 'cockatiel';
+import type { IRetryBackoffContext } from 'cockatiel';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
@@ -51,15 +51,22 @@ export interface UpstreamResponse {
 }
 
 const AUTH0_MAX_RETRIES = 2;
+/** a 429 that does not say how long */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
+const IDP_MAX_RETRIES = 1;
+const IDP_INITIAL_BACKOFF_MS = 25;
+const IDP_MAX_BACKOFF_MS = 200;
 const IDP_RETRY_STATUSES = new Set([502, 503, 504]);
 const MAX_JSON_BYTES = 1024 * 1024;
+const DISCARD_DRAIN_BYTES = 64 * 1024;
+/** the abort reason of an attempt that ran out of time (as opposed to a caller that went away) */
+const DEADLINE = new Error('upstream deadline reached');
 
 @Injectable()
 export class UpstreamService implements OnModuleDestroy {
   private readonly logger = new Logger('Upstream');
   private readonly timeoutMs: number;
   private readonly agent: Agent;
-  private readonly idempotentRetry: RetryPolicy;
 
   constructor(
     config: AppConfig,
@@ -72,15 +79,6 @@ export class UpstreamService implements OnModuleDestroy {
       // Headers are bounded by our own deadline; a body that stalls this long aborts the answer.
       headersTimeout: 0,
       bodyTimeout: config.upstreamTimeoutMs,
-    });
-    this.idempotentRetry = retry(
-      handleWhen((error) => error instanceof UpstreamError && error.failure === 'unreachable').orWhenResult(
-        (response) => IDP_RETRY_STATUSES.has((response as UpstreamResponse).status),
-      ),
-      { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 200 }) },
-    );
-    this.idempotentRetry.onRetry((event) => {
-      if ('value' in event) (event.value as UpstreamResponse).body.destroy();
     });
   }
 
@@ -96,7 +94,7 @@ export class UpstreamService implements OnModuleDestroy {
       return this.attempt(req, deadline);
     };
     try {
-      if (req.retry === 'idempotent') return await this.idempotentRetry.execute(attempt);
+      if (req.retry === 'idempotent') return await this.idempotentRetry(req, deadline, attempt);
       if (req.retry === 'auth0') return await this.auth0Retry(req, deadline, attempt);
       return await attempt();
     } finally {
@@ -124,12 +122,47 @@ export class UpstreamService implements OnModuleDestroy {
     return { status: response.status, headers: response.headers, json };
   }
 
+  /**
+   * Once more after a connection failure, 502, 503 or 504, after a decorrelated-jitter backoff
+   * (cockatiel's default for ExponentialBackoff). Not after a timeout (the budget is spent), not once
+   * the caller went away, and not when the backoff could outlast the budget: then the failure stands.
+   */
+  private idempotentRetry(
+    req: UpstreamRequest,
+    deadline: number,
+    attempt: () => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse> {
+    const budgetLeft = (): boolean => deadline - Date.now() > IDP_MAX_BACKOFF_MS;
+    const policy = retry(
+      handleWhen(
+        (error) => error instanceof UpstreamError && error.failure === 'unreachable' && budgetLeft(),
+      ).orWhenResult((result) => IDP_RETRY_STATUSES.has((result as UpstreamResponse).status) && budgetLeft()),
+      {
+        maxAttempts: IDP_MAX_RETRIES,
+        backoff: new ExponentialBackoff({
+          initialDelay: IDP_INITIAL_BACKOFF_MS,
+          maxDelay: IDP_MAX_BACKOFF_MS,
+        }),
+      },
+    );
+    policy.onRetry((event) => {
+      if ('value' in event) discard(event.value as UpstreamResponse);
+    });
+    return policy.execute(attempt, req.signal);
+  }
+
+  /**
+   * Auth0's 429: wait as the answer says, at most AUTH0_MAX_RETRIES times, and only when the wait
+   * ends before the deadline; otherwise `rate_limited` at once with the wait as Retry-After. Errors
+   * (timeout, unreachable) are never retried. A 5xx left over → `unavailable`.
+   */
   private async auth0Retry(
     req: UpstreamRequest,
     deadline: number,
     attempt: () => Promise<UpstreamResponse>,
   ): Promise<UpstreamResponse> {
-    const waitOf = (response: UpstreamResponse): number => rateLimitWaitMs(response.headers) ?? 1000;
+    const waitOf = (response: UpstreamResponse): number =>
+      rateLimitWaitMs(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
     const policy = retry(
       handleWhenResult((result) => {
         const response = result as UpstreamResponse;
@@ -142,9 +175,13 @@ export class UpstreamService implements OnModuleDestroy {
         ),
       },
     );
-    const response = await policy.execute(attempt);
+    // The 429 being retried must give its connection back.
+    policy.onRetry((event) => {
+      if ('value' in event) discard(event.value as UpstreamResponse);
+    });
+    const response = await policy.execute(attempt, req.signal);
     if (response.status === 429) {
-      response.body.destroy();
+      discard(response);
       const waitMs = waitOf(response);
       throw new UpstreamError('rate_limited', req.target, {
         status: 429,
@@ -152,7 +189,7 @@ export class UpstreamService implements OnModuleDestroy {
       });
     }
     if (response.status >= 500) {
-      response.body.destroy();
+      discard(response);
       throw new UpstreamError('unavailable', req.target, { status: response.status });
     }
     return response;
@@ -161,10 +198,11 @@ export class UpstreamService implements OnModuleDestroy {
   private async attempt(req: UpstreamRequest, deadline: number): Promise<UpstreamResponse> {
     const started = performance.now();
     const remaining = deadline - Date.now();
+    if (req.signal?.aborted === true) throw this.fail(req, 'unreachable', started, req.signal.reason);
     if (remaining <= 0) throw this.fail(req, 'timeout', started);
     // Our own timer, cleared once headers arrive: the deadline bounds the wait for headers only.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), remaining);
+    const timer = setTimeout(() => controller.abort(DEADLINE), remaining);
     const onCallerAbort = (): void => controller.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
@@ -180,8 +218,7 @@ export class UpstreamService implements OnModuleDestroy {
       this.record(req.target, String(response.statusCode), started);
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (cause) {
-      if (controller.signal.aborted && req.signal?.aborted !== true)
-        throw this.fail(req, 'timeout', started, cause);
+      if (controller.signal.reason === DEADLINE) throw this.fail(req, 'timeout', started, cause);
       throw this.fail(req, 'unreachable', started, cause);
     } finally {
       clearTimeout(timer);
@@ -207,6 +244,14 @@ export class UpstreamService implements OnModuleDestroy {
       'upstream call',
     );
   }
+}
+
+/** Frees the connection of an answer nobody will read: drained when small, else closed. */
+function discard(response: UpstreamResponse): void {
+  const body = response.body as Readable & { dump?: (options: { limit: number }) => Promise<void> };
+  body.on('error', () => undefined);
+  if (typeof body.dump === 'function') void body.dump({ limit: DISCARD_DRAIN_BYTES }).catch(() => undefined);
+  else body.destroy();
 }
 
 function isTimeout(error: unknown): boolean {

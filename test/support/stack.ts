@@ -7,7 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/bootstrap';
 import { parseConfig } from '../../src/config/app-config';
 import { startEmulator } from '../../src/sandbox/emulator/emulator';
-import type { Emulator, EmulatorOptions } from '../../src/sandbox/emulator/emulator.types';
+import type { EmulatorOptions, EmulatorWithExtras } from '../../src/sandbox/emulator/emulator.types';
 
 export interface CallOptions {
   method?: string;
@@ -25,7 +25,7 @@ export interface Answer {
 }
 
 export interface Stack {
-  emulator: Emulator;
+  emulator: EmulatorWithExtras;
   app: NestFastifyApplication;
   url: string;
   /** a user token for `sub` (default: the linked seed user) */

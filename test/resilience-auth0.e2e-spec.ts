@@ -1,0 +1,141 @@
+/**
+ * Resilience against Auth0 (token endpoint and Management API), through the public API against the
+ * emulator. Each test starts its own stack (the management token is cached per process), one at a
+ * time, and ends by scanning every answer it received for the emulator's secrets.
+ */
+import { MetricsService } from '../src/metrics/metrics.service';
+import { expectNoSecretLeaked, startStack } from './support/stack';
+import type { Answer, Stack } from './support/stack';
+
+async function withStack(env: Record<string, string>, run: (stack: Stack) => Promise<void>): Promise<void> {
+  const stack = await startStack(env);
+  try {
+    await run(stack);
+    expectNoSecretLeaked(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+function expectProblem(answer: Answer, status: number, code: string): void {
+  expect({ status: answer.status, code: answer.json?.code }).toEqual({ status, code });
+  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(answer.json).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String) });
+  expect(answer.headers.get('x-request-id')).toEqual(expect.any(String));
+}
+
+async function retries(stack: Stack, target: string): Promise<number> {
+  const metric = await stack.app.get(MetricsService).upstreamRetries.get();
+  return metric.values.find((v) => v.labels.target === target)?.value ?? 0;
+}
+
+describe('Auth0 client-credentials token endpoint', () => {
+  it('should succeed after two 429 answers, waiting as they say', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '5000' }, async (stack) => {
+      stack.emulator.fault('token.client_credentials', { kind: '429', times: 2, retryAfterS: 1 });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expect(answer.status).toBe(200);
+      expect(answer.json.identities.length).toBeGreaterThan(0);
+      expect(stack.emulator.count('token.client_credentials')).toBe(3);
+      expect(stack.emulator.count('users')).toBe(1);
+      expect(await retries(stack, 'auth0_token')).toBe(2);
+    }));
+
+  it('should answer 503 auth0_rate_limited with Retry-After when Auth0 keeps answering 429', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '5000' }, async (stack) => {
+      stack.emulator.fault('token.client_credentials', { kind: '429', times: 10, retryAfterS: 1 });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expectProblem(answer, 503, 'auth0_rate_limited');
+      const retryAfter = answer.headers.get('retry-after') ?? '';
+      expect(retryAfter).toMatch(/^\d+$/);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      // the first attempt and two retries, then no more
+      expect(stack.emulator.count('token.client_credentials')).toBe(3);
+      expect(stack.emulator.count('users')).toBe(0);
+    }));
+
+  it('should answer 503 at once when the 429 asks for a wait past the remaining budget', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '2000' }, async (stack) => {
+      stack.emulator.fault('token.client_credentials', { kind: '429', times: 10, retryAfterS: 30 });
+      const started = Date.now();
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      const elapsed = Date.now() - started;
+      expectProblem(answer, 503, 'auth0_rate_limited');
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(29);
+      expect(Number(answer.headers.get('retry-after'))).toBeLessThanOrEqual(30);
+      expect(stack.emulator.count('token.client_credentials')).toBe(1);
+      expect(elapsed).toBeLessThan(1000);
+    }));
+
+  it('should answer 504 upstream_timeout when the token endpoint hangs, without retrying', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '800' }, async (stack) => {
+      stack.emulator.fault('token.client_credentials', { kind: 'hang' });
+      const started = Date.now();
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      const elapsed = Date.now() - started;
+      expectProblem(answer, 504, 'upstream_timeout');
+      expect(elapsed).toBeLessThan(800 + 500);
+      expect(stack.emulator.count('token.client_credentials')).toBe(1);
+    }));
+
+  it('should answer 502 auth0_unavailable when the token endpoint answers 500', () =>
+    withStack({}, async (stack) => {
+      stack.emulator.fault('token.client_credentials', { kind: '500' });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expectProblem(answer, 502, 'auth0_unavailable');
+      expect(stack.emulator.count('token.client_credentials')).toBe(1);
+    }));
+});
+
+describe('Auth0 Management API user lookup', () => {
+  it('should answer 502 auth0_unavailable on a 500, without retrying', () =>
+    withStack({}, async (stack) => {
+      stack.emulator.fault('users', { kind: '500' });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expectProblem(answer, 502, 'auth0_unavailable');
+      expect(stack.emulator.count('users')).toBe(1);
+      // nothing was cached from the failure: the next request succeeds
+      const again = await stack.call('/v1/identities', { token: stack.token() });
+      expect(again.status).toBe(200);
+    }));
+
+  it('should answer 502 auth0_unavailable when the connection drops', () =>
+    withStack({}, async (stack) => {
+      stack.emulator.fault('users', { kind: 'drop' });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expectProblem(answer, 502, 'auth0_unavailable');
+      expect(stack.emulator.count('users')).toBe(1);
+    }));
+
+  it('should answer 504 upstream_timeout within the timeout when it hangs, and not retry', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '800' }, async (stack) => {
+      stack.emulator.fault('users', { kind: 'hang' });
+      const started = Date.now();
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      const elapsed = Date.now() - started;
+      expectProblem(answer, 504, 'upstream_timeout');
+      expect(elapsed).toBeLessThan(800 + 500);
+      expect(stack.emulator.count('users')).toBe(1);
+      expect(await retries(stack, 'auth0_user')).toBe(0);
+    }));
+
+  it('should succeed after one 429 from the Management API', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '5000' }, async (stack) => {
+      stack.emulator.fault('users', { kind: '429', retryAfterS: 1 });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expect(answer.status).toBe(200);
+      expect(stack.emulator.count('users')).toBe(2);
+      expect(await retries(stack, 'auth0_user')).toBe(1);
+    }));
+
+  it('should fetch a new management token after a 401 and succeed', () =>
+    withStack({}, async (stack) => {
+      stack.emulator.fault('users', { kind: '401' });
+      const answer = await stack.call('/v1/identities', { token: stack.token() });
+      expect(answer.status).toBe(200);
+      expect(stack.emulator.count('token.client_credentials')).toBe(2);
+      expect(stack.emulator.count('users')).toBe(2);
+      const [first, second] = stack.emulator.requests('users').map((r) => r.headers.authorization);
+      expect(second).not.toBe(first);
+    }));
+});
