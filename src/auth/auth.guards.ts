@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiProblem } from '../common/problem';
 import { invalidToken } from './jwt.strategy';
 import { PROXY_USERS_PERMISSION } from './principal';
+import { VerifiedTokens } from './verified-tokens';
 import type { Principal } from './principal';
 
 export type CallerKind = 'user' | 'service';
@@ -19,9 +20,26 @@ const CALLER_KIND = 'idp-proxy:caller-kind';
 export const Caller = (kind: CallerKind): MethodDecorator & ClassDecorator => SetMetadata(CALLER_KIND, kind);
 
 const EXPIRED = /expired/i;
+/** What passport-jwt's fromAuthHeaderAsBearerToken accepts. */
+const BEARER = /^bearer\s+(\S+)$/i;
 
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly verified = new VerifiedTokens();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const known = token === undefined ? undefined : this.verified.get(token);
+    if (known !== undefined) {
+      request.user = known;
+      return true;
+    }
+    const allowed = (await super.canActivate(context)) as boolean;
+    if (allowed && token !== undefined && request.user !== undefined) this.verified.set(token, request.user);
+    return allowed;
+  }
+
   override handleRequest<T = Principal>(
     err: unknown,
     user: unknown,

@@ -7,6 +7,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
+import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { UpstreamService } from '../upstream/upstream.service';
 
@@ -17,7 +19,7 @@ export class JwksService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JwksService.name);
   private readonly client: JwksClient;
   private inFlight: Promise<void> | undefined;
-  private keys = new Map<string, string>();
+  private keys = new Map<string, KeyObject>();
   private fetched = false;
   private lastFetchAt = Number.NEGATIVE_INFINITY;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -60,7 +62,7 @@ export class JwksService implements OnApplicationBootstrap, OnModuleDestroy {
    * The PEM public key for `kid`, or undefined when the tenant does not publish it. A request that
    * arrives while a fetch is in flight waits for that fetch rather than being refused by the window.
    */
-  async keyFor(kid: string): Promise<string | undefined> {
+  async keyFor(kid: string): Promise<KeyObject | undefined> {
     const known = this.keys.get(kid);
     if (known !== undefined) return known;
     if (this.inFlight === undefined && Date.now() - this.lastFetchAt < this.config.jwksMinRefetchMs)
@@ -82,7 +84,8 @@ export class JwksService implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const signingKeys = await this.client.getSigningKeys();
       this.keys = new Map(
-        signingKeys.filter((k) => k.kid !== undefined).map((k) => [k.kid, k.getPublicKey()]),
+        // Parsed once here: handing jsonwebtoken a PEM string made it parse the key on every request.
+        signingKeys.filter((k) => k.kid !== undefined).map((k) => [k.kid, createPublicKey(k.getPublicKey())]),
       );
       this.fetched = true;
     } catch (error) {

@@ -7,7 +7,9 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { SecretOrKeyProvider } from 'passport-jwt';
 import { ApiProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JwksService } from './jwks.service';
@@ -31,10 +33,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: config.auth0.audience,
       jsonWebTokenOptions: { clockTolerance: 30 },
       passReqToCallback: true,
-      secretOrKeyProvider: (
+      // passport-jwt's types predate KeyObject; jsonwebtoken 9 verifies with one.
+      secretOrKeyProvider: ((
         _request: unknown,
         rawJwt: string,
-        done: (err: unknown, key?: string) => void,
+        done: (err: unknown, key?: KeyObject) => void,
       ) => {
         const kid = checkHeader(rawJwt);
         if (kid instanceof ApiProblem) {
@@ -48,7 +51,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
               : done(null, key),
           () => done(invalidToken()),
         );
-      },
+      }) as SecretOrKeyProvider,
     });
   }
 
