@@ -4,7 +4,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { PROBLEM_CODES } from './problem';
+import { PROBLEM_CODES, PROBLEM_TYPE_BASE } from './problem';
 import type { ProblemCode } from './problem';
 
 export function ApiProblems(...codes: ProblemCode[]): MethodDecorator & ClassDecorator {
@@ -25,6 +25,13 @@ export function ApiProblems(...codes: ProblemCode[]): MethodDecorator & ClassDec
                 { $ref: '#/components/schemas/Problem' },
                 { type: 'object', properties: { code: { type: 'string', enum: list } } },
               ],
+            },
+            example: {
+              type: `${PROBLEM_TYPE_BASE}${list[0]}`,
+              title: PROBLEM_CODES[list[0]].title,
+              status,
+              detail: `What went wrong on this request (${list[0]}).`,
+              code: list[0],
             },
           },
         },
