@@ -3,12 +3,15 @@
  * everything else receives the resulting object through DI (the `AppConfig` token).
  */
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 
 export type ProviderKey = 'google' | 'github' | 'facebook';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
   port: number;
+  /** listening address; the sandbox sets 127.0.0.1 */
+  host: string;
   auth0: {
     /** tenant root as a URL without trailing slash: https://tenant.eu.auth0.com */
     domainUrl: string;
@@ -165,6 +168,7 @@ export function parseConfig(env: Env): AppConfig {
 
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
+    host: parseHost(read('HOST')),
     auth0: {
       domainUrl,
       audience: required('AUTH0_AUDIENCE', "is required (this API's identifier in Auth0)"),
@@ -245,4 +249,12 @@ function parseKey(name: string, raw: string | undefined): CacheKey | undefined {
     throw new ConfigError(name, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)');
   }
   return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 8) };
+}
+
+/** An IP address to listen on (default all interfaces). */
+function parseHost(raw: string | undefined): string {
+  if (raw === undefined) return '0.0.0.0';
+  if (!isIP(raw) && raw !== 'localhost')
+    throw new ConfigError('HOST', 'must be an IP address such as 127.0.0.1 or 0.0.0.0');
+  return raw;
 }

@@ -167,6 +167,7 @@ async function runSandbox(): Promise<void> {
     ...emulator.env(),
     AUTH0_ISSUER: emulator.issuer,
     PORT: String(port),
+    HOST,
     SWAGGER_CLIENT_ID: emulator.spaClientId,
     CORS_ORIGINS: origins.join(','),
     LOG_PRETTY: 'true',
