@@ -103,7 +103,7 @@ describe('IdP token refused (401)', () => {
       const { emulator } = stack;
       const user = emulator.seed.google;
       emulator.expireIdpToken(user, 'google');
-      (emulator as typeof emulator & { revokeRefreshToken(userId: string): void }).revokeRefreshToken(user);
+      emulator.revokeRefreshToken(user);
       const answer = await stack.call('/v1/idp/google/profile', { token: stack.token(user) });
       expectProblem(answer, 502, 'idp_token_rejected');
       expect(answer.json.connection).toBe('google-oauth2');
