@@ -1,16 +1,26 @@
 /**
  * Builds the service for a validated configuration: Fastify adapter, raw request bodies, request
- * ids, CORS and the OpenAPI document. Used by main.ts, the sandbox launcher and the e2e tests.
+ * ids, logging and request metrics, CORS and the OpenAPI document. Used by main.ts, the sandbox
+ * launcher and the e2e tests.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { ApiProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
+import { registerRequestLog } from './logging/request-log.hook';
+import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
+import type { RootLogger } from './logging/root-logger';
+import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi.setup';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,13 +52,22 @@ const CORS_REQUEST_HEADERS = [
 ];
 
 export interface CreateAppOptions {
+  /**
+   * Nest's logger while the app is being built. Absent: the build's messages are buffered and
+   * written through pino. `false` or log levels: nothing, or the console at those levels, during
+   * the build. In every case the built app logs through pino at LOG_LEVEL, except when a
+   * LoggerService is given: it then stays Nest's logger (request lines still go to pino).
+   */
   logger?: LoggerService | LogLevel[] | false;
+  /** where the JSON log lines go instead of stdout (tests read them from here) */
+  logDestination?: DestinationStream;
 }
 
 export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const root = createRootLogger(config.log, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
@@ -56,13 +75,37 @@ export async function createApp(
     // The proxied path is a route parameter: let it be as long as a URL can be.
     routerOptions: { maxParamLength: 8192 },
     return503OnClosing: true,
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) =>
+      answerClientError(error, socket, root),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? ['error', 'warn'],
-    abortOnError: false,
-    bodyParser: false,
-  });
+  const nestLogger = createNestLogger(root);
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+      logger: options.logger,
+      bufferLogs: options.logger === undefined,
+      abortOnError: false,
+      bodyParser: false,
+    });
+  } catch (error) {
+    // The build failed: what it buffered explains why.
+    if (options.logger === undefined) {
+      Logger.overrideLogger(nestLogger);
+      Logger.flush();
+      flushRootLogger(root);
+    }
+    throw error;
+  }
+  const customLogger = typeof options.logger === 'object' && !Array.isArray(options.logger);
+  // Nest's Logger is process-wide: the last app built in a process owns it (one app per process,
+  // or one stack at a time in a test file).
+  if (!customLogger) app.useLogger(nestLogger);
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLog(fastify, root, app.get(MetricsService));
+  fastify.addHook('onClose', (_instance, done) => {
+    flushRootLogger(root);
+    done();
+  });
 
   // Bodies are forwarded byte for byte: read every content type whole as a Buffer (bounded).
   fastify.removeAllContentTypeParsers();
@@ -97,4 +140,31 @@ export async function createApp(
   await app.init();
   await fastify.ready();
   return app;
+}
+
+/**
+ * A request Node's parser refuses (a line break inside a header value, a header section over the
+ * limit, a head that never ends) never reaches a route: answer it as problem+json with a new
+ * request id, as the service's other errors, instead of Fastify's own JSON. Nothing of the refused
+ * request is echoed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket, root: RootLogger): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  root.debug({ context: 'Request', code: error.code }, 'request refused by the HTTP parser');
+  if (socket.writable) {
+    const [status, reason] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout']
+          : [400, 'Bad Request'];
+    const problem = new ApiProblem('invalid_request', 'The request could not be parsed as HTTP.').toBody();
+    const body = JSON.stringify({ ...problem, status });
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

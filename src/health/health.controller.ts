@@ -1,33 +1,86 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { JwksService } from '../auth/jwks.service';
+import { READINESS_CHECKS } from './health.constants';
+import type { ReadinessCheck } from './health.constants';
 
-/** Liveness and readiness, in terminus' JSON shape (the one exception to problem+json). */
+/** Terminus' answer, plus `degraded` when a non-critical check is down. */
+export type ReadinessResult = HealthCheckResult & { degraded?: true };
+
+/**
+ * Liveness and readiness, in terminus' JSON shape (the one exception to problem+json): answered
+ * here, 200 or 503, so the global problem filter never rewrites a failed check.
+ */
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
+  private readonly critical: ReadinessCheck[];
+  private readonly optional: ReadinessCheck[];
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly jwks: JwksService,
-  ) {}
-
-  @Get('live')
-  @HealthCheck()
-  live(): Promise<HealthCheckResult> {
-    return this.health.check([]);
+    @Optional() @Inject(READINESS_CHECKS) checks: ReadinessCheck[] | null,
+  ) {
+    this.critical = (checks ?? []).filter((c) => c.critical);
+    this.optional = (checks ?? []).filter((c) => !c.critical);
   }
 
+  /** 200 while the process serves. */
+  @Get('live')
+  @HealthCheck()
+  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.run(reply, []);
+  }
+
+  /** 200 once a signing key set was fetched; 503 before. */
   @Get('ready')
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
-    return this.health.check([(): HealthIndicatorResult => this.jwksIndicator()]);
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResult> {
+    const result: ReadinessResult = await this.run(reply, [
+      (): HealthIndicatorResult => this.jwksIndicator(),
+      ...this.critical.map((c) => () => c.check()),
+    ]);
+    for (const check of this.optional) {
+      const outcome = await settle(check);
+      const up = outcome[check.key]?.status === 'up';
+      result.details = { ...result.details, ...outcome };
+      if (up) result.info = { ...result.info, ...outcome };
+      else {
+        result.error = { ...result.error, ...outcome };
+        result.degraded = true;
+      }
+    }
+    return result;
+  }
+
+  private async run(
+    reply: FastifyReply,
+    indicators: Array<() => Promise<HealthIndicatorResult> | HealthIndicatorResult>,
+  ): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(indicators);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 
   private jwksIndicator(): HealthIndicatorResult {
     const jwks = this.indicators.check('jwks');
     return this.jwks.isReady() ? jwks.up() : jwks.down({ message: 'no signing key set fetched yet' });
+  }
+}
+
+async function settle(check: ReadinessCheck): Promise<HealthIndicatorResult> {
+  try {
+    return await check.check();
+  } catch (error) {
+    return { [check.key]: { status: 'down', message: error instanceof Error ? error.message : 'failed' } };
   }
 }

@@ -311,6 +311,7 @@ export class ProxyController {
       provider,
       requestId: req.id,
       routePrefix: `${prefix}idp/${provider}/api/`,
+      route: req.routeOptions.url,
       signal: controller.signal,
     };
   }

@@ -34,6 +34,8 @@ export interface ProxyCaller {
   requestId: string;
   /** `/v1/idp/github/api/` or `/v1/users/{userId}/idp/github/api/`: the caller's route form */
   routePrefix: string;
+  /** the route pattern that serves the call (`/v1/idp/:provider/api/*`), for the audit line */
+  route?: string;
   signal?: AbortSignal;
 }
 
@@ -85,18 +87,7 @@ export class ProxyService {
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
     });
-    this.logger.log(
-      {
-        audit: true,
-        sub: caller.principal.sub,
-        clientId: caller.principal.clientId,
-        userId: caller.userId,
-        provider: adapter.key,
-        method: request.method,
-        status: response.status,
-      },
-      'proxied IdP call',
-    );
+    this.audit(caller, adapter, request.method, response.status);
     return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD');
   }
 
@@ -109,6 +100,7 @@ export class ProxyService {
       query: adapter.profileRequest.query,
       headers: { ...adapter.defaultHeaders(), accept: 'application/json' },
     });
+    this.audit(caller, adapter, 'GET', response.status);
     if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
     const body = await readAll(response.body, MAX_PROFILE_BYTES);
     let json: unknown;
@@ -121,6 +113,29 @@ export class ProxyService {
       );
     }
     return adapter.normalizeProfile(json);
+  }
+
+  /** Who (sub, client) called the IdP for whom (user), where and how: one line per proxied call. */
+  private audit(
+    caller: ProxyCaller,
+    adapter: IdentityProviderAdapter,
+    method: ProxyMethod,
+    status: number,
+  ): void {
+    this.logger.log(
+      {
+        audit: true,
+        requestId: caller.requestId,
+        sub: caller.principal.sub,
+        clientId: caller.principal.clientId,
+        userId: caller.userId,
+        provider: adapter.key,
+        method,
+        route: caller.route,
+        status,
+      },
+      'proxied IdP call',
+    );
   }
 
   /** One IdP call with the 401 recovery: each recovery step at most once, then idp_token_rejected. */
@@ -197,7 +212,11 @@ export class ProxyService {
     const decoder = decompressor(encoding);
     const redactor = createRedactor([token]);
     const onError = (error?: Error | null): void => {
-      if (error) this.logger.warn({ err: error.message, provider: adapter.key }, 'IdP body stream failed');
+      if (error)
+        this.logger.warn(
+          { err: error.message, provider: adapter.key, requestId: caller.requestId },
+          'IdP body stream failed',
+        );
     };
     const body =
       decoder === undefined

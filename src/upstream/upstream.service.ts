@@ -87,18 +87,39 @@ export class UpstreamService implements OnModuleDestroy {
   }
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const started = performance.now();
     const deadline = Date.now() + this.timeoutMs;
     let attempts = 0;
+    let status = 'error';
     const attempt = async (): Promise<UpstreamResponse> => {
       if (attempts++ > 0) this.metrics.upstreamRetries.inc({ target: req.target });
-      return this.attempt(req, deadline);
+      try {
+        const response = await this.attempt(req, deadline);
+        status = String(response.status);
+        return response;
+      } catch (error) {
+        status = error instanceof UpstreamError && error.failure === 'timeout' ? 'timeout' : 'error';
+        throw error;
+      }
     };
     try {
       if (req.retry === 'idempotent') return await this.idempotentRetry(req, deadline, attempt);
       if (req.retry === 'auth0') return await this.auth0Retry(req, deadline, attempt);
       return await attempt();
     } finally {
-      if (attempts > 1) this.logger.debug({ target: req.target, attempts }, 'upstream call retried');
+      // One line per call (not per attempt), at info: following a request id shows every call it
+      // made to Auth0 or the IdP. Never the URL: queries may carry proofs.
+      this.logger.log(
+        {
+          requestId: req.requestId,
+          target: req.target,
+          method: req.method,
+          status,
+          durationMs: Math.round(performance.now() - started),
+          retries: Math.max(0, attempts - 1),
+        },
+        'upstream call',
+      );
     }
   }
 
@@ -241,7 +262,7 @@ export class UpstreamService implements OnModuleDestroy {
     if (target !== 'auth0_jwks') this.metrics.upstreamRequests.inc({ target, status });
     this.logger.debug(
       { target, status, durationMs: Math.round(performance.now() - started) },
-      'upstream call',
+      'upstream attempt',
     );
   }
 }
