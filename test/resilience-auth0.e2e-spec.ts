@@ -4,25 +4,8 @@
  * time, and ends by scanning every answer it received for the emulator's secrets.
  */
 import { MetricsService } from '../src/metrics/metrics.service';
-import { expectNoSecretLeaked, startStack } from './support/stack';
-import type { Answer, Stack } from './support/stack';
-
-async function withStack(env: Record<string, string>, run: (stack: Stack) => Promise<void>): Promise<void> {
-  const stack = await startStack(env);
-  try {
-    await run(stack);
-    expectNoSecretLeaked(stack);
-  } finally {
-    await stack.close();
-  }
-}
-
-function expectProblem(answer: Answer, status: number, code: string): void {
-  expect({ status: answer.status, code: answer.json?.code }).toEqual({ status, code });
-  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(answer.json).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String) });
-  expect(answer.headers.get('x-request-id')).toEqual(expect.any(String));
-}
+import { expectProblem, withStack } from './support/stack';
+import type { Stack } from './support/stack';
 
 async function retries(stack: Stack, target: string): Promise<number> {
   const metric = await stack.app.get(MetricsService).upstreamRetries.get();

@@ -4,18 +4,7 @@
  * JWKS_MIN_REFETCH_MS. Each test starts its own stack, one at a time, and ends by scanning every
  * answer it received for the emulator's secrets.
  */
-import { expectNoSecretLeaked, startStack } from './support/stack';
-import type { Stack } from './support/stack';
-
-async function withStack(env: Record<string, string>, run: (stack: Stack) => Promise<void>): Promise<void> {
-  const stack = await startStack(env);
-  try {
-    await run(stack);
-    expectNoSecretLeaked(stack);
-  } finally {
-    await stack.close();
-  }
-}
+import { withStack } from './support/stack';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,12 +4,9 @@
  * (header values fetch refuses to send) and /metrics parsed into numbers.
  */
 import { connect } from 'node:net';
-import { createApp } from '../../src/bootstrap';
-import { parseConfig } from '../../src/config/app-config';
-import { startEmulator } from '../../src/sandbox/emulator/emulator';
 import type { EmulatorOptions } from '../../src/sandbox/emulator/emulator.types';
-import { waitUntilReady } from './stack';
-import type { Answer, CallOptions, Stack } from './stack';
+import { startStack } from './stack';
+import type { Stack } from './stack';
 
 export interface LogCapture {
   /** every line written, as text */
@@ -34,58 +31,22 @@ export interface OpsStackOptions {
 }
 
 export async function startOpsStack(options: OpsStackOptions = {}): Promise<OpsStack> {
-  const emulator = await startEmulator(options.emulator ?? {});
-  options.beforeApp?.({ emulator });
   const raw: string[] = [];
   const logs: LogCapture = {
     raw,
     lines: () => raw.map((line) => JSON.parse(line) as Record<string, any>),
   };
-  const config = parseConfig({
-    ...emulator.env(),
-    PORT: '0',
-    LOG_LEVEL: options.logLevel ?? 'debug',
-    ...options.env,
-  });
-  const app = await createApp(config, {
-    logger: false,
-    logDestination: { write: (line: string) => void raw.push(line) },
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const answers: string[] = [];
-  const stack: OpsStack = {
-    emulator,
-    app,
-    url,
-    answers,
-    logs,
-    token: (sub = emulator.seed.linked) => emulator.mintToken({ sub }),
-    async call(path: string, callOptions: CallOptions = {}): Promise<Answer> {
-      const headers: Record<string, string> = { ...callOptions.headers };
-      if (callOptions.token !== undefined) headers.authorization = `Bearer ${callOptions.token}`;
-      const response = await fetch(`${url}${path}`, {
-        method: callOptions.method ?? 'GET',
-        headers,
-        body: callOptions.body,
-      });
-      const text = await response.text();
-      answers.push(`${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: response.status, headers: response.headers, text, json };
+  const stack = await startStack(
+    { LOG_LEVEL: options.logLevel ?? 'debug', ...options.env },
+    options.emulator,
+    {
+      beforeApp:
+        options.beforeApp === undefined ? undefined : (emulator) => options.beforeApp?.({ emulator }),
+      logDestination: { write: (line: string) => void raw.push(line) },
+      waitReady: options.waitReady,
     },
-    async close() {
-      await app.close();
-      await emulator.close();
-    },
-  };
-  if (options.waitReady ?? true) await waitUntilReady(url);
-  return stack;
+  );
+  return { ...stack, logs };
 }
 
 export interface RawAnswer {

@@ -36,13 +36,24 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** called once the emulator runs and before the service starts (e.g. to take the JWKS down) */
+  beforeApp?: (emulator: EmulatorWithExtras) => void;
+  /** where the service's log lines go (LOG_LEVEL in env sets how many) */
+  logDestination?: { write(line: string): void };
+  /** wait for /health/ready before returning (default true) */
+  waitReady?: boolean;
+}
+
 export async function startStack(
   env: Record<string, string> = {},
   emulatorOptions: EmulatorOptions = {},
+  options: StackOptions = {},
 ): Promise<Stack> {
   const emulator = await startEmulator(emulatorOptions);
+  options.beforeApp?.(emulator);
   const config = parseConfig({ ...emulator.env(), PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logger: false, logDestination: options.logDestination });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const answers: string[] = [];
@@ -75,8 +86,30 @@ export async function startStack(
       await emulator.close();
     },
   };
-  await waitUntilReady(url);
+  if (options.waitReady ?? true) await waitUntilReady(url);
   return stack;
+}
+
+/** Runs `run` on a fresh stack, scans its answers for secrets, and always closes it. */
+export async function withStack(
+  env: Record<string, string>,
+  run: (stack: Stack) => Promise<void>,
+): Promise<void> {
+  const stack = await startStack(env);
+  try {
+    await run(stack);
+    expectNoSecretLeaked(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** A problem+json answer of the service with this status and code, carrying a request id. */
+export function expectProblem(answer: Answer, status: number, code: string): void {
+  expect({ status: answer.status, code: answer.json?.code }).toEqual({ status, code });
+  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(answer.json).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String) });
+  expect(answer.headers.get('x-request-id')).toEqual(expect.any(String));
 }
 
 export async function waitUntilReady(url: string, timeoutMs = 10_000): Promise<void> {
