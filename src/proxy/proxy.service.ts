@@ -157,8 +157,8 @@ export class ProxyService {
       requestId: caller.requestId,
     };
     const state: RecoveryState = { tried: new Set(), relooked: false, renewed: false };
-    let credential: IdpCredential | undefined = await this.tokens.resolve(ctx);
-    while (credential !== undefined) {
+    let credential = await this.tokens.resolve(ctx);
+    for (;;) {
       const query = adapter.signQuery(call.query, credential.accessToken);
       const response = await this.upstream.request({
         target: 'idp',
@@ -172,11 +172,10 @@ export class ProxyService {
       });
       if (response.status !== 401) return { response, credential };
       discard(response.body);
-      const rejected: IdpCredential = credential;
-      credential = await this.tokens.recover(ctx, rejected, state);
-      if (credential === undefined) throw tokenRejected(rejected.connection, adapter.key);
+      const next = await this.tokens.recover(ctx, credential, state);
+      if (next === undefined) throw tokenRejected(credential.connection, adapter.key);
+      credential = next;
     }
-    throw new Error('unreachable');
   }
 
   private async answer(
