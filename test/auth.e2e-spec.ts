@@ -249,5 +249,8 @@ describe('Callers', () => {
     expect([missing.status, missing.json.code]).toEqual([404, 'not_found']);
     const wrongMethod = await stack.call('/v1/identities', { token, method: 'DELETE' });
     expect([wrongMethod.status, wrongMethod.json.code]).toEqual([405, 'method_not_allowed']);
+    const head = await stack.call('/v1/identities', { token, method: 'HEAD' });
+    expect(head.status).toBe(405);
+    expect(head.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 });
