@@ -3,6 +3,7 @@
  * interface; an adapter knows its IdP's API root, headers, profile and refresh.
  */
 import type { ProviderKey } from '../config/app-config';
+import type { ScopeRequirement } from './scopes';
 
 /** The profile every provider is normalized to; a value the IdP did not give is null. */
 export interface NormalizedProfile {
@@ -37,6 +38,11 @@ export interface IdentityProviderAdapter {
   readonly reservedQueryParams: readonly string[];
   /** the profile call: path below the API root and query */
   readonly profileRequest: { path: string; query: string };
+  /**
+   * IdP scopes the normalized profile needs, each with the names that grant it; checked against
+   * the scopes a Token Vault exchange reports.
+   */
+  readonly profileScopes: readonly ScopeRequirement[];
   /** whether `refresh` can renew a token from an Auth0-stored refresh token */
   readonly canRefresh: boolean;
 

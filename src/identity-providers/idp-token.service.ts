@@ -5,8 +5,12 @@
  *
  * Refreshed and exchanged tokens are cached per (user, connection) until their own expiry and used
  * instead of the identities[] token; concurrent refreshes or exchanges of one key share one call.
+ *
+ * An exchanged token keeps the scopes Token Vault reported for it: a profile asked with a token
+ * that lacks what the adapter's profile needs, or a vault token the IdP keeps refusing, gets a
+ * problem whose detail names the missing scopes.
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { CacheService } from '../cache/cache.service';
 import { SingleFlight } from '../cache/single-flight';
@@ -18,6 +22,7 @@ import { UsersService } from '../users/users.service';
 import type { Identity } from '../users/user.types';
 import { RefreshRefusedError } from './adapters/google.adapter';
 import type { IdentityProviderAdapter } from './identity-provider.adapter';
+import { describeScopes, missingScopes, parseScope } from './scopes';
 
 export type TokenSource = 'identities' | 'token-vault';
 
@@ -25,6 +30,8 @@ export interface IdpCredential {
   accessToken: string;
   connection: string;
   source: TokenSource;
+  /** the IdP scopes Token Vault reported for this token; undefined when unknown */
+  grantedScopes?: readonly string[];
 }
 
 export interface TokenContext {
@@ -33,6 +40,8 @@ export interface TokenContext {
   userId: string;
   adapter: IdentityProviderAdapter;
   requestId?: string;
+  /** `profile`: the token must carry the scopes the adapter's normalized profile needs */
+  purpose?: 'profile' | 'api';
 }
 
 /** What one request has tried so far; each recovery step runs at most once per request. */
@@ -46,15 +55,20 @@ interface CachedToken {
   accessToken: string;
   /** the identities[] token this one replaced, which must not be tried again */
   supersedes?: string;
+  /** the scopes a Token Vault exchange reported (its `scope`); undefined when it gave none */
+  scopes?: string[];
 }
 
 const TOKEN_EXPIRY_MARGIN_S = 30;
 const EXCHANGE_GRANT = 'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token';
 const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const REQUESTED_TOKEN_TYPE = 'http://auth0.com/oauth/token-type/federated-connection-access-token';
+/** OAuth errors of a refused exchange that blame this service's client, not the user's account. */
+const CLIENT_REFUSALS = new Set(['invalid_client', 'unauthorized_client']);
 
 @Injectable()
 export class IdpTokenService {
+  private readonly logger = new Logger(IdpTokenService.name);
   private readonly renewals = new SingleFlight<CachedToken>();
 
   constructor(
@@ -75,7 +89,8 @@ export class IdpTokenService {
       const connection = identity?.connection ?? ctx.adapter.defaultConnection;
       const cached = await this.cache.get<CachedToken>('idp_token', cacheKey(ctx.userId, connection));
       const token = cached ?? (await this.exchange(ctx, connection));
-      return { accessToken: token.accessToken, connection, source: 'token-vault' };
+      if (ctx.purpose === 'profile') checkProfileScopes(ctx.adapter, connection, token.scopes);
+      return vaultCredential(token, connection);
     }
     if (identity === undefined) {
       throw new ApiProblem(
@@ -109,16 +124,20 @@ export class IdpTokenService {
     const key = cacheKey(ctx.userId, rejected.connection);
     const cached = await this.cache.get<CachedToken>('idp_token', key);
     // Another request may already have renewed it.
-    if (cached !== undefined && !state.tried.has(cached.accessToken))
-      return { ...rejected, accessToken: cached.accessToken };
+    if (cached !== undefined && !state.tried.has(cached.accessToken)) {
+      return rejected.source === 'token-vault'
+        ? vaultCredential(cached, rejected.connection)
+        : { ...rejected, accessToken: cached.accessToken };
+    }
     if (cached !== undefined) await this.cache.delete('idp_token', key);
 
     if (rejected.source === 'token-vault') {
-      if (state.renewed) return undefined;
+      if (state.renewed) throw vaultTokenRejected(ctx.adapter, rejected);
       state.renewed = true;
       // Auth0 refreshes inside the vault: one more exchange.
       const token = await this.exchange(ctx, rejected.connection);
-      return state.tried.has(token.accessToken) ? undefined : { ...rejected, accessToken: token.accessToken };
+      if (state.tried.has(token.accessToken)) throw vaultTokenRejected(ctx.adapter, rejected);
+      return vaultCredential(token, rejected.connection);
     }
 
     let identity: Identity | undefined;
@@ -177,6 +196,7 @@ export class IdpTokenService {
         expires_in?: unknown;
         scope?: unknown;
         error?: unknown;
+        error_description?: unknown;
       }>({
         target: 'auth0_token_exchange',
         method: 'POST',
@@ -196,19 +216,75 @@ export class IdpTokenService {
       });
       if (status === 200 && typeof json?.access_token === 'string') {
         const expiresInS = typeof json.expires_in === 'number' ? json.expires_in : 3600;
-        const token: CachedToken = { accessToken: json.access_token };
+        const token: CachedToken = { accessToken: json.access_token, scopes: parseScope(json.scope) };
         await this.cache.set('idp_token', key, token, (expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000);
         return token;
       }
-      if (status === 401 || status === 403) {
+      const error = typeof json?.error === 'string' ? json.error : undefined;
+      const clientRefused =
+        (error !== undefined && CLIENT_REFUSALS.has(error)) ||
+        (error === 'access_denied' && json?.error_description === 'Unauthorized');
+      if ((status === 401 || status === 403) && !clientRefused) {
         throw notConnected(
           connection,
           `The user has not connected a ${connection} account to the Token Vault; start the Connected Accounts flow for it.`,
         );
       }
+      if (clientRefused) {
+        // Every user would be told "not connected" otherwise: an operator's problem, said in the log.
+        this.logger.error(
+          { status, error, requestId: ctx.requestId },
+          'Auth0 refused the Token Vault client; check TOKEN_VAULT_CLIENT_ID/SECRET and that the Token Vault grant is enabled on it',
+        );
+      }
       throw new UpstreamError('unavailable', 'auth0_token_exchange', { status });
     });
   }
+}
+
+function vaultCredential(token: CachedToken, connection: string): IdpCredential {
+  return { accessToken: token.accessToken, connection, source: 'token-vault', grantedScopes: token.scopes };
+}
+
+/** What Token Vault granted lacks what the profile needs: the fix is connecting again with them. */
+function scopeShortfall(
+  adapter: IdentityProviderAdapter,
+  granted: readonly string[] | undefined,
+): string | undefined {
+  if (granted === undefined) return undefined;
+  const missing = missingScopes(adapter.profileScopes, granted);
+  if (missing.length === 0) return undefined;
+  const grantedText = granted.length === 0 ? 'no scope' : granted.map((s) => `\`${s}\``).join(' ');
+  return `Token Vault granted ${grantedText} for ${adapter.key}; the ${adapter.key} profile needs ${describeScopes(missing)}.`;
+}
+
+/**
+ * The profile route with a token whose reported scopes lack what the normalized profile needs:
+ * 409 idp_account_not_connected, because the app's remedy is the same Connected Accounts flow for
+ * `connection`, asking for the missing scopes. The IdP is not called: it would refuse, or answer a
+ * profile with fields silently missing.
+ */
+function checkProfileScopes(
+  adapter: IdentityProviderAdapter,
+  connection: string,
+  granted: readonly string[] | undefined,
+): void {
+  const shortfall = scopeShortfall(adapter, granted);
+  if (shortfall === undefined) return;
+  throw notConnected(
+    connection,
+    `${shortfall} Connect the ${connection} account again through the Connected Accounts flow, asking for those scopes.`,
+  );
+}
+
+/** The IdP refused a Token Vault token again after a new exchange. */
+function vaultTokenRejected(adapter: IdentityProviderAdapter, rejected: IdpCredential): ApiProblem {
+  const shortfall = scopeShortfall(adapter, rejected.grantedScopes);
+  return new ApiProblem(
+    'idp_token_rejected',
+    `${adapter.key} refused the Token Vault token even after a new exchange; the user must connect the ${rejected.connection} account again.${shortfall === undefined ? '' : ` ${shortfall}`}`,
+    { extensions: { connection: rejected.connection } },
+  );
 }
 
 function notConnected(connection: string, detail: string): ApiProblem {

@@ -99,6 +99,7 @@ export class ProxyService {
       path: adapter.profileRequest.path,
       query: adapter.profileRequest.query,
       headers: { ...adapter.defaultHeaders(), accept: 'application/json' },
+      purpose: 'profile',
     });
     this.audit(caller, adapter, 'GET', response.status);
     if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
@@ -148,6 +149,7 @@ export class ProxyService {
       query: string;
       headers: Record<string, string>;
       body?: Buffer;
+      purpose?: TokenContext['purpose'];
     },
   ): Promise<{ response: UpstreamResponse; credential: IdpCredential }> {
     const ctx: TokenContext = {
@@ -155,6 +157,7 @@ export class ProxyService {
       userId: caller.userId,
       adapter,
       requestId: caller.requestId,
+      purpose: call.purpose,
     };
     const state: RecoveryState = { tried: new Set(), relooked: false, renewed: false };
     let credential = await this.tokens.resolve(ctx);

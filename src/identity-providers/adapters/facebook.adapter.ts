@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { field, stringOrNull } from '../identity-provider.adapter';
+import type { ScopeRequirement } from '../scopes';
 import type {
   IdentityProviderAdapter,
   NormalizedProfile,
@@ -18,6 +19,7 @@ export class FacebookAdapter implements IdentityProviderAdapter {
   readonly extraRequestHeaders = [];
   readonly reservedQueryParams = ['appsecret_proof'];
   readonly profileRequest = { path: 'me', query: 'fields=id,name,email,picture' };
+  readonly profileScopes: readonly ScopeRequirement[] = [['public_profile'], ['email']];
   readonly canRefresh = false;
   private readonly appSecret: string | undefined;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { field, stringOrNull } from '../identity-provider.adapter';
+import type { ScopeRequirement } from '../scopes';
 import type {
   IdentityProviderAdapter,
   NormalizedProfile,
@@ -17,6 +18,8 @@ export class GithubAdapter implements IdentityProviderAdapter {
   readonly extraRequestHeaders = ['x-github-api-version'];
   readonly reservedQueryParams = [];
   readonly profileRequest = { path: 'user', query: '' };
+  /** the profile of the signed-in user; `user` includes `read:user` */
+  readonly profileScopes: readonly ScopeRequirement[] = [['read:user', 'user']];
   /** GitHub OAuth app tokens do not expire and Auth0 stores no refresh token for them. */
   readonly canRefresh = false;
 

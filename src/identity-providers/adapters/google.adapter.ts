@@ -3,6 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { UpstreamError } from '../../upstream/upstream.errors';
 import { UpstreamService } from '../../upstream/upstream.service';
 import { field, stringOrNull } from '../identity-provider.adapter';
+import type { ScopeRequirement } from '../scopes';
 import type {
   IdentityProviderAdapter,
   NormalizedProfile,
@@ -19,6 +20,11 @@ export class GoogleAdapter implements IdentityProviderAdapter {
   readonly extraRequestHeaders = [];
   readonly reservedQueryParams = [];
   readonly profileRequest = { path: 'oauth2/v3/userinfo', query: '' };
+  /** userinfo gives name and picture only with the profile scope, email only with the email scope */
+  readonly profileScopes: readonly ScopeRequirement[] = [
+    ['https://www.googleapis.com/auth/userinfo.profile', 'profile'],
+    ['https://www.googleapis.com/auth/userinfo.email', 'email'],
+  ];
   readonly canRefresh: boolean;
 
   constructor(

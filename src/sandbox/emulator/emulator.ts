@@ -250,6 +250,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setVaultTokenTtlS: (seconds) => {
       ctx.vaultTokenTtlS = seconds;
     },
+    connectVault: (userId, connection, connectOptions) =>
+      world.connectVault(userId, connection, connectOptions?.scope),
+    vaultTokens: () => world.vaultTokens(),
     revokeRefreshToken: (userId) => {
       requireUser(userId);
       world.revokeRefreshToken(world.identity(userId, 'google')?.refresh_token);

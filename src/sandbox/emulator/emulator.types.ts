@@ -121,6 +121,11 @@ export interface EmulatedUser {
   identities: EmulatedIdentity[];
   /** connections whose tokens the Token Vault holds for this user (e.g. ['google-oauth2']) */
   vault?: string[];
+  /**
+   * the IdP scopes the user granted per vault connection (space-separated, e.g. `{ github: 'repo' }`);
+   * absent: the connection's full set. The exchange answers them as `scope`; the IdPs enforce them.
+   */
+  vaultScopes?: Record<string, string>;
 }
 
 export interface UserSpec {
@@ -133,6 +138,8 @@ export interface UserSpec {
   /** store a refresh_token on the google identity (default true) */
   googleRefreshToken?: boolean;
   vault?: string[];
+  /** see EmulatedUser.vaultScopes */
+  vaultScopes?: Record<string, string>;
   name?: string;
 }
 
@@ -204,8 +211,25 @@ export interface Emulator {
   setVaultTokenTtlS?(seconds: number): void;
   /** Google stops accepting the user's stored refresh token (refresh then fails with invalid_grant) */
   revokeRefreshToken?(userId: string): void;
+  /**
+   * The user connects that account through Connected Accounts: the Token Vault holds it from now
+   * on, granting `scope` (space-separated; default the connection's full set, see the README)
+   */
+  connectVault?(userId: string, connection: string, options?: { scope?: string }): void;
+  /** every IdP access token the Token Vault exchange ever handed out (also in secrets()) */
+  vaultTokens?(): string[];
 }
 
 /** What startEmulator returns: the Emulator with its optional additions present. */
 export type EmulatorWithExtras = Emulator &
-  Required<Pick<Emulator, 'spaClientId' | 'expireVaultToken' | 'setVaultTokenTtlS' | 'revokeRefreshToken'>>;
+  Required<
+    Pick<
+      Emulator,
+      | 'spaClientId'
+      | 'expireVaultToken'
+      | 'setVaultTokenTtlS'
+      | 'revokeRefreshToken'
+      | 'connectVault'
+      | 'vaultTokens'
+    >
+  >;

@@ -11,6 +11,7 @@ import type { Call, Route } from './http';
 import type { IdpTokenInfo } from './state';
 
 const GITHUB_DOCS = 'https://docs.github.com/rest';
+const GOOGLE_SCOPE_URL = 'https://www.googleapis.com/auth/';
 const GOOGLE_SCOPE =
   'openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile';
 /** lifetime of tokens the Google token endpoint issues */
@@ -89,6 +90,11 @@ function createIdpListener(ctx: Ctx, provider: ProviderName, behaviour: Provider
       for (const name in extra) res.setHeader(name, extra[name]);
     },
   });
+}
+
+/** Whether the token carries one of `names`; a token without known scopes carries everything. */
+function hasScope(owner: IdpTokenInfo, ...names: string[]): boolean {
+  return owner.scopes === undefined || names.some((name) => owner.scopes?.includes(name));
 }
 
 // ---- shared endpoints ------------------------------------------------------------------------
@@ -178,16 +184,41 @@ export function createGoogleListener(ctx: Ctx): RequestListener {
       { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
     );
 
+  /** Claims as the token's scopes allow: name and picture with profile, email with email. */
   const userinfo: AuthedHandler = ({ res, owner }) => {
     const account = ctx.world.account(owner.userId, 'google');
+    const granted = (short: string): boolean =>
+      hasScope(owner, short, `${GOOGLE_SCOPE_URL}userinfo.${short}`);
+    const profile = granted('profile');
+    const email = granted('email');
+    if (!profile && !email && !hasScope(owner, 'openid')) {
+      sendJson(
+        res,
+        403,
+        {
+          error: {
+            code: 403,
+            message: 'Request had insufficient authentication scopes.',
+            status: 'PERMISSION_DENIED',
+          },
+        },
+        {
+          'www-authenticate': `Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="${GOOGLE_SCOPE}"`,
+        },
+      );
+      return;
+    }
     sendJson(res, 200, {
       sub: account.id,
-      name: account.name,
-      given_name: account.givenName,
-      family_name: account.familyName,
-      picture: `https://lh3.googleusercontent.com/a/emu-${account.id}=s96-c`,
-      email: account.email,
-      email_verified: true,
+      ...(profile
+        ? {
+            name: account.name,
+            given_name: account.givenName,
+            family_name: account.familyName,
+            picture: `https://lh3.googleusercontent.com/a/emu-${account.id}=s96-c`,
+          }
+        : {}),
+      ...(email ? { email: account.email, email_verified: true } : {}),
     });
   };
 
@@ -295,6 +326,21 @@ export function createGithubListener(ctx: Ctx): RequestListener {
   // the bench's hot path: serialise each profile once (accounts never change)
   const profileText = new Map<string, string>();
   const user: AuthedHandler = ({ res, owner }) => {
+    // Emulator rule (stricter than GitHub, which answers public fields): a token with known scopes
+    // needs `read:user` or `user` for /user.
+    if (!hasScope(owner, 'read:user', 'user')) {
+      sendJson(
+        res,
+        403,
+        { message: 'Resource not accessible by integration', documentation_url: GITHUB_DOCS },
+        {
+          ...rateHeaders(),
+          'x-oauth-scopes': (owner.scopes ?? []).join(', '),
+          'x-accepted-oauth-scopes': 'read:user, user',
+        },
+      );
+      return;
+    }
     let text = profileText.get(owner.userId);
     if (text === undefined) {
       text = JSON.stringify(profile(owner));

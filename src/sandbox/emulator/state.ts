@@ -83,6 +83,8 @@ export interface IdpTokenInfo {
   source: IdpTokenSource;
   /** epoch ms after which the IdP rejects it; absent: no expiry */
   expiresAt?: number;
+  /** scopes the token carries; absent: everything (identities[] and refreshed tokens) */
+  scopes?: string[];
 }
 
 export interface WorldOptions {
@@ -111,6 +113,8 @@ export class World {
   private readonly managementTokens = new Map<string, number>();
   /** every secret ever issued, for leak scans */
   private readonly issued = new Set<string>();
+  /** every token the Token Vault exchange handed out */
+  private readonly vaultIssued: string[] = [];
   private counter = 10000;
 
   constructor(private readonly options: WorldOptions) {}
@@ -127,19 +131,39 @@ export class World {
     return [...this.issued];
   }
 
+  vaultTokens(): string[] {
+    return [...this.vaultIssued];
+  }
+
   /** A new IdP access token, valid at once. */
   issueIdpToken(
     userId: string,
     provider: ProviderName,
     source: IdpTokenSource,
     ttlS: number | undefined,
+    scopes?: string[],
   ): string {
     const token = TOKEN_PREFIX[provider] + hex();
     const info: IdpTokenInfo = { userId, provider, source };
     if (ttlS !== undefined) info.expiresAt = Date.now() + ttlS * 1000;
+    if (scopes !== undefined) info.scopes = [...scopes];
     this.idpTokens.set(token, info);
     this.issued.add(token);
+    if (source === 'vault') this.vaultIssued.push(token);
     return token;
+  }
+
+  /** The user connects that account to the Token Vault (granting `scope`, or the full set when absent). */
+  connectVault(userId: string, connection: string, scope: string | undefined): void {
+    const user = this.users.get(userId);
+    if (!user) throw new Error(`connectVault: no user ${userId}`);
+    if (!providerOfConnection(connection)) throw new Error(`connectVault: no provider for ${connection}`);
+    user.vault = [...new Set([...(user.vault ?? []), connection])];
+    if (scope === undefined) {
+      if (user.vaultScopes) delete user.vaultScopes[connection];
+    } else {
+      user.vaultScopes = { ...user.vaultScopes, [connection]: scope };
+    }
   }
 
   /** The token's owner if `provider` accepts it now. */
@@ -234,6 +258,7 @@ export class World {
       identities: [],
     };
     if (spec.vault) user.vault = [...spec.vault];
+    if (spec.vaultScopes) user.vaultScopes = { ...spec.vaultScopes };
     this.users.set(userId, user);
     spec.providers.forEach((provider, index) => {
       const idPart = index === 0 ? primaryId : `${primaryId}0${index}`;

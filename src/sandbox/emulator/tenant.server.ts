@@ -19,6 +19,7 @@ const MANAGEMENT_SCOPE = 'read:users read:user_idp_tokens';
 const TX_TTL_MS = 10 * 60 * 1000;
 const MAX_PENDING = 2000;
 
+/** What a connected account grants unless the user's vaultScopes narrow it. */
 const VAULT_SCOPE: Record<string, string> = {
   google:
     'openid https://www.googleapis.com/auth/userinfo.profile https://www.googleapis.com/auth/userinfo.email',
@@ -245,14 +246,16 @@ export function createTenantListener(ctx: Ctx): RequestListener {
       return;
     }
     const ttl = ctx.vaultTokenTtlS;
-    const token = ctx.world.issueIdpToken(user.user_id, provider, 'vault', ttl);
+    const scope = user.vaultScopes?.[params.connection] ?? VAULT_SCOPE[provider];
+    const scopes = scope.split(' ').filter((s) => s !== '');
+    const token = ctx.world.issueIdpToken(user.user_id, provider, 'vault', ttl, scopes);
     sendJson(
       res,
       200,
       {
         access_token: token,
         expires_in: ttl,
-        scope: VAULT_SCOPE[provider],
+        scope: scopes.join(' '),
         token_type: 'Bearer',
         issued_token_type: FEDERATED_TOKEN_TYPE,
       },

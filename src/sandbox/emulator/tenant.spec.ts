@@ -301,6 +301,43 @@ describe('Token Vault exchange', () => {
     });
   });
 
+  it('answers the scopes the user granted, and the IdPs enforce them on vault tokens', async () => {
+    const full = (await (await exchange(emu.mintToken({ sub: emu.seed.vault }), 'github')).json()) as {
+      scope: string;
+    };
+    expect(full.scope).toBe('read:user user:email repo');
+
+    const user = emu.addUser({ providers: ['google'], withoutToken: ['google'] });
+    emu.connectVault(user.user_id, 'github', { scope: 'repo' });
+    emu.connectVault(user.user_id, 'google-oauth2', { scope: 'openid email' });
+    const subject = emu.mintToken({ sub: user.user_id });
+    const github = (await (await exchange(subject, 'github')).json()) as Record<string, string>;
+    expect(github.scope).toBe('repo');
+    const auth = { headers: { authorization: `Bearer ${github.access_token}` } };
+    const profile = await fetch(`${emu.urls.github}/user`, auth);
+    expect(profile.status).toBe(403);
+    expect(profile.headers.get('x-oauth-scopes')).toBe('repo');
+    expect(profile.headers.get('x-accepted-oauth-scopes')).toBe('read:user, user');
+    expect((await fetch(`${emu.urls.github}/user/repos`, auth)).status).toBe(200);
+
+    const google = (await (await exchange(subject, 'google-oauth2')).json()) as Record<string, string>;
+    expect(google.scope).toBe('openid email');
+    const info = await fetch(`${emu.urls.google}/oauth2/v3/userinfo`, {
+      headers: { authorization: `Bearer ${google.access_token}` },
+    });
+    expect(await info.json()).toEqual({ sub: expect.any(String), email: user.email, email_verified: true });
+    expect(emu.vaultTokens()).toEqual(expect.arrayContaining([github.access_token, google.access_token]));
+    expect(emu.secrets()).toEqual(expect.arrayContaining(emu.vaultTokens()));
+
+    emu.connectVault(user.user_id, 'google-oauth2', { scope: 'https://www.googleapis.com/auth/drive' });
+    const drive = (await (await exchange(subject, 'google-oauth2')).json()) as Record<string, string>;
+    const refused = await fetch(`${emu.urls.google}/oauth2/v3/userinfo`, {
+      headers: { authorization: `Bearer ${drive.access_token}` },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+  });
+
   it('issues short-lived vault tokens when told', async () => {
     emu.setVaultTokenTtlS(1);
     try {
