@@ -106,8 +106,8 @@ describe('npm start (dist/sandbox/start.js)', () => {
         .output()
         .split('\n')
         .filter((line) => line.startsWith('curl '));
-      expect(lines).toHaveLength(4);
-      const [identities, profile, repos, service] = await Promise.all(lines.map(paste));
+      expect(lines).toHaveLength(5);
+      const [identities, profile, repos, service, vault] = await Promise.all(lines.map(paste));
 
       expect(identities.status).toBe(200);
       expect(JSON.parse(identities.body).identities.map((i: { provider: string }) => i.provider)).toEqual([
@@ -129,6 +129,44 @@ describe('npm start (dist/sandbox/start.js)', () => {
       expect(lines[3]).toContain('/v1/users/auth0%7C4004/identities');
       expect(service.status).toBe(200);
       expect(JSON.parse(service.body)).toEqual(JSON.parse(identities.body));
+
+      // The Token Vault seed user: no token in identities[], served by the exchange.
+      expect(lines[4]).toContain('/v1/idp/google/profile');
+      expect(vault.status).toBe(200);
+      expect(JSON.parse(vault.body)).toEqual(
+        expect.objectContaining({ provider: 'google', id: '7007', name: 'Vera Vault' }),
+      );
+      const bearer = (line: string): string => /Bearer ([\w.-]+)/.exec(line)?.[1] ?? '';
+      const vaultSub = JSON.parse(
+        Buffer.from(bearer(lines[4]).split('.')[1], 'base64url').toString('utf8'),
+      ).sub;
+      expect(vaultSub).toBe('google-oauth2|7007');
+    }, 30_000);
+
+    it('should serve every Google seed user through the Token Vault, the vault user included', async () => {
+      const output = sandbox.output();
+      expect(output).toContain('TOKEN_VAULT_PROVIDERS=google');
+      const tokens = [...output.matchAll(/^ {2}(eyJ[\w-]+\.[\w-]+\.[\w-]+)$/gm)].map((m) => m[1]);
+      const sub = (token: string): string =>
+        JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).sub;
+      const tokenOf = (userId: string): string => tokens.find((t) => sub(t) === userId) ?? '';
+      for (const [userId, id] of [
+        ['google-oauth2|1001', '1001'],
+        ['auth0|4004', '400401'],
+        ['google-oauth2|7007', '7007'],
+      ]) {
+        const profile = await fetch(`${sandbox.url}/v1/idp/google/profile`, {
+          headers: { authorization: `Bearer ${tokenOf(userId)}` },
+        });
+        expect({ userId, status: profile.status }).toEqual({ userId, status: 200 });
+        expect(await profile.json()).toEqual(expect.objectContaining({ provider: 'google', id }));
+      }
+      const identities = await fetch(`${sandbox.url}/v1/identities`, {
+        headers: { authorization: `Bearer ${tokenOf('google-oauth2|7007')}` },
+      });
+      expect(((await identities.json()) as { identities: unknown[] }).identities).toEqual([
+        expect.objectContaining({ provider: 'google', tokenSource: 'token-vault' }),
+      ]);
     }, 30_000);
 
     it('should stop the service and the emulator on Ctrl-C (SIGINT) and exit 0', async () => {

@@ -22,6 +22,8 @@ const DEMO_TOKEN_TTL_S = 12 * 3600;
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Served from Token Vault in the sandbox, so its Token Vault seed user works. */
+const VAULT_PROVIDER = 'google';
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -147,6 +149,9 @@ function printWelcome(emulator: EmulatorWithExtras, url: string): void {
   say(curl(`${url}/v1/idp/github/api/user/repos?per_page=2`, linkedToken));
   say(`# a service acting for ${linked}`);
   say(curl(`${url}/v1/users/${encodeURIComponent(linked)}/identities`, service));
+  say(`# Token Vault (TOKEN_VAULT_PROVIDERS=${VAULT_PROVIDER}): ${emulator.seed.vault} has no token in`);
+  say('# identities[]; the service exchanges the caller token for the Google token Token Vault holds');
+  say(curl(`${url}/v1/idp/google/profile`, tokens.get(emulator.seed.vault) ?? ''));
   say('===============================================================================');
   say('Ctrl-C stops the sandbox.');
 }
@@ -161,10 +166,16 @@ async function runSandbox(): Promise<void> {
   const emulator = await startEmulator({
     allowedRedirectUris: origins.map((origin) => `${origin}/docs/oauth2-redirect.html`),
   });
+  // Every Google user goes through the exchange: the vault holds the other seed users' Google too.
+  for (const userId of Object.values(emulator.seed)) {
+    if (emulator.user(userId)?.identities.some((i) => i.provider === 'google-oauth2'))
+      emulator.connectVault(userId, 'google-oauth2');
+  }
   const url = origins[0];
   const child = spawnProduct({
     ...process.env,
     ...emulator.env(),
+    TOKEN_VAULT_PROVIDERS: VAULT_PROVIDER,
     AUTH0_ISSUER: emulator.issuer,
     PORT: String(port),
     HOST,
