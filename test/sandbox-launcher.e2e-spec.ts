@@ -169,11 +169,60 @@ describe('npm start (dist/sandbox/start.js)', () => {
       ]);
     }, 30_000);
 
+    it('should print the sample app address, which serves the app and is allowed by the service and the tenant', async () => {
+      const demoUrl = /^Sample app:\s+(\S+)/m.exec(sandbox.output())?.[1] ?? '';
+      expect(demoUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/demo$/);
+      const origin = new URL(demoUrl).origin;
+      expect(origin).not.toBe(sandbox.url); // its own port
+
+      const page = await fetch(demoUrl);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await page.text();
+      expect(html).toContain('<title>IdP Proxy — sample app</title>');
+      expect(html).toContain('<script src="/demo/auth0-spa-js.production.js"></script>');
+      const sdk = await fetch(`${demoUrl}/auth0-spa-js.production.js`);
+      expect(sdk.status).toBe(200);
+      expect(await sdk.text()).toContain('createAuth0Client');
+      expect(await (await fetch(`${demoUrl}/config.json`)).json()).toEqual({
+        domain: sandbox.tenantUrl,
+        clientId: 'sandbox-spa',
+        audience: 'https://idp-proxy.local/api',
+        apiBaseUrl: sandbox.url,
+        redirectUri: demoUrl,
+      });
+
+      // the service allows the app's origin (CORS) and the tenant its callback URL
+      const preflight = await fetch(`${sandbox.url}/v1/identities`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      const authorize = await fetch(
+        `${sandbox.tenantUrl}/authorize?${new URLSearchParams({
+          response_type: 'code',
+          client_id: 'sandbox-spa',
+          redirect_uri: demoUrl,
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        }).toString()}`,
+      );
+      expect(authorize.status).toBe(200);
+      expect(await authorize.text()).toContain('data-user-id="auth0|4004"');
+    });
+
     it('should stop the service and the emulator on Ctrl-C (SIGINT) and exit 0', async () => {
       const exit = await sandbox.stop('SIGINT');
       expect(exit).toEqual({ code: 0, signal: null });
       await expect(fetch(`${sandbox.url}/health/live`)).rejects.toThrow();
       await expect(fetch(`${sandbox.tenantUrl}/.well-known/jwks.json`)).rejects.toThrow();
+      const demoUrl = /^Sample app:\s+(\S+)/m.exec(sandbox.output())?.[1] ?? '';
+      await expect(fetch(demoUrl)).rejects.toThrow();
     }, 30_000);
   });
 

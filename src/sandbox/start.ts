@@ -12,6 +12,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { startDemoServer } from './demo.server';
+import type { DemoServer } from './demo.server';
 import { startEmulator } from './emulator/emulator';
 import type { EmulatorWithExtras } from './emulator/emulator.types';
 
@@ -114,7 +116,7 @@ function curl(url: string, token: string): string {
   return `curl -sSi '${url}' -H 'Authorization: Bearer ${token}'`;
 }
 
-function printWelcome(emulator: EmulatorWithExtras, url: string): void {
+function printWelcome(emulator: EmulatorWithExtras, url: string, demo: DemoServer): void {
   const tokens = new Map<string, string>();
   for (const userId of Object.values(emulator.seed)) {
     tokens.set(userId, emulator.mintToken({ sub: userId, expiresInS: DEMO_TOKEN_TTL_S }));
@@ -129,6 +131,7 @@ function printWelcome(emulator: EmulatorWithExtras, url: string): void {
   say(`             Authorize → oauth2 (client_id ${emulator.spaClientId}) → sign in as a seed user, or`);
   say('             paste a token below under "bearer"; then Try it out.');
   say(`OpenAPI:     ${url}/docs/openapi.json`);
+  say(`Sample app:  ${demo.url}  (auth0-spa-js, PKCE: sign in as auth0|4004 for linked identities)`);
   say(`Tenant:      ${emulator.tenantUrl} (emulated Auth0, audience ${emulator.audience})`);
   say();
   say(`Demo access tokens, one per seed user (valid ${DEMO_TOKEN_TTL_S / 3600} h):`);
@@ -163,8 +166,10 @@ async function runSandbox(): Promise<void> {
   const port = await choosePort(process.env.PORT);
   if (!(await portIsFree(port))) fail(`port ${port} on ${HOST} is in use; set PORT to a free port`);
   const origins = [`http://${HOST}:${port}`, `http://localhost:${port}`];
+  // the sample app (examples/spa) on its own port: its origin is a browser origin the service allows
+  const demo = await startDemoServer({ host: HOST });
   const emulator = await startEmulator({
-    allowedRedirectUris: origins.map((origin) => `${origin}/docs/oauth2-redirect.html`),
+    allowedRedirectUris: [...origins.map((origin) => `${origin}/docs/oauth2-redirect.html`), demo.url],
   });
   // Every Google user goes through the exchange: the vault holds the other seed users' Google too.
   for (const userId of Object.values(emulator.seed)) {
@@ -172,6 +177,12 @@ async function runSandbox(): Promise<void> {
       emulator.connectVault(userId, 'google-oauth2');
   }
   const url = origins[0];
+  demo.configure({
+    domain: emulator.tenantUrl,
+    clientId: emulator.spaClientId,
+    audience: emulator.audience,
+    apiBaseUrl: url,
+  });
   const child = spawnProduct({
     ...process.env,
     ...emulator.env(),
@@ -180,7 +191,7 @@ async function runSandbox(): Promise<void> {
     PORT: String(port),
     HOST,
     SWAGGER_CLIENT_ID: emulator.spaClientId,
-    CORS_ORIGINS: origins.join(','),
+    CORS_ORIGINS: [...origins, demo.origin].join(','),
     LOG_PRETTY: 'true',
   });
 
@@ -193,7 +204,7 @@ async function runSandbox(): Promise<void> {
       await exited(child);
       clearTimeout(timer);
     }
-    await emulator.close();
+    await Promise.all([emulator.close(), demo.close()]);
     process.exit(code);
   };
   for (const signal of FORWARDED_SIGNALS) {
@@ -216,7 +227,7 @@ async function runSandbox(): Promise<void> {
     process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
     return stop(1);
   }
-  printWelcome(emulator, url);
+  printWelcome(emulator, url, demo);
 }
 
 function main(): Promise<void> {

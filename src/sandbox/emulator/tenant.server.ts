@@ -18,6 +18,10 @@ const USERS_PREFIX = '/api/v2/users/';
 const MANAGEMENT_SCOPE = 'read:users read:user_idp_tokens';
 const TX_TTL_MS = 10 * 60 * 1000;
 const MAX_PENDING = 2000;
+/** the tenant's session cookie, set by a sign-in and read by `prompt=none` (silent authentication) */
+export const SESSION_COOKIE = 'auth0';
+const SESSION_TTL_MS = 12 * 3600 * 1000;
+const RESPONSE_MODES = new Set(['query', 'web_message']);
 
 /** What a connected account grants unless the user's vaultScopes narrow it. */
 const VAULT_SCOPE: Record<string, string> = {
@@ -36,6 +40,8 @@ interface AuthorizeTx {
   scope: string;
   codeChallenge: string;
   connection?: string;
+  /** `query` (a redirect) or `web_message` (a page that posts the answer to the app's window) */
+  responseMode: string;
   expiresAt: number;
 }
 
@@ -58,6 +64,27 @@ function oauthError(res: ServerResponse, status: number, error: string, descript
   sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store' });
 }
 
+/** The value of one cookie of the request. */
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Auth0's `response_mode=web_message` answer: a page that posts the authorization response to the
+ * window that opened it (a popup) or framed it (silent authentication), at the app's origin only.
+ */
+function webMessagePage(targetOrigin: string, response: Record<string, string>): string {
+  const message = JSON.stringify({ type: 'authorization_response', response }).replace(/</g, '\\u003c');
+  const origin = JSON.stringify(targetOrigin).replace(/</g, '\\u003c');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Authorization Response</title></head><body><script>
+(function () { var target = window.opener || window.parent; target.postMessage(${message}, ${origin}); })();
+</script></body></html>`;
+}
+
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
@@ -72,6 +99,8 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     string,
     { userId: string; clientId: string; audience: string; scope: string }
   >();
+  /** session id (the value of the tenant's cookie) → the signed-in user */
+  const sessions = new Map<string, { userId: string; expiresAt: number }>();
 
   const prune = <T extends { expiresAt: number }>(map: Map<string, T>): void => {
     if (map.size < MAX_PENDING) return;
@@ -113,7 +142,7 @@ export function createTenantListener(ctx: Ctx): RequestListener {
       scopes_supported: ['openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'email'],
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
-      response_modes_supported: ['query'],
+      response_modes_supported: ['query', 'web_message'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
@@ -154,7 +183,22 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     );
   };
 
-  const logout = ({ res, query }: Call): void => {
+  const sessionOf = (req: IncomingMessage): { id: string; userId: string } | undefined => {
+    const id = cookie(req, SESSION_COOKIE);
+    const session = id === undefined ? undefined : sessions.get(id);
+    if (id === undefined || !session) return undefined;
+    if (session.expiresAt < Date.now() || !ctx.world.users.has(session.userId)) {
+      sessions.delete(id);
+      return undefined;
+    }
+    return { id, userId: session.userId };
+  };
+
+  /** Ends the tenant session (server side and the cookie), as Auth0's /v2/logout does. */
+  const logout = ({ req, res, query }: Call): void => {
+    const session = sessionOf(req);
+    if (session) sessions.delete(session.id);
+    res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
     const { returnTo } = parseQuery(query);
     if (returnTo === undefined) {
       sendHtml(res, 200, page('Signed out', '<h1>Signed out</h1>'));
@@ -378,8 +422,35 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     );
   };
 
-  const authorizeGet = ({ res, query }: Call): void => {
+  /** Sends the authorization response to the app the way it asked (`response_mode`). */
+  const authorizationResponse = (
+    res: ServerResponse,
+    tx: AuthorizeTx,
+    response: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): void => {
+    const answer = { ...response, ...(tx.state === undefined ? {} : { state: tx.state }) };
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (tx.responseMode === 'web_message') {
+      sendHtml(res, 200, webMessagePage(new URL(tx.redirectUri).origin, answer));
+      return;
+    }
+    const target = new URL(tx.redirectUri);
+    for (const [name, value] of Object.entries(answer)) target.searchParams.set(name, value);
+    res.writeHead(302, { location: target.toString(), 'content-length': '0' });
+    res.end();
+  };
+
+  const issueCode = (tx: AuthorizeTx, userId: string): string => {
+    prune(codes);
+    const code = randomBytes(24).toString('base64url');
+    codes.set(code, { ...tx, userId, used: false, expiresAt: Date.now() + TX_TTL_MS });
+    return code;
+  };
+
+  const authorizeGet = ({ req, res, query }: Call): void => {
     const q = parseQuery(query);
+    // Auth0 shows an error page, never a redirect, while the client or its callback URL is in doubt.
     if (q.client_id !== ctx.spaClientId) return authorizeError(res, 'Unknown client_id');
     if (q.redirect_uri === undefined || !ctx.allowedRedirectUris.includes(q.redirect_uri)) {
       return authorizeError(res, 'redirect_uri is not an allowed callback URL');
@@ -388,9 +459,10 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     if (!q.code_challenge || q.code_challenge_method !== 'S256') {
       return authorizeError(res, 'code_challenge with code_challenge_method=S256 is required');
     }
-    prune(transactions);
-    const txId = hex();
-    transactions.set(txId, {
+    const responseMode = q.response_mode ?? 'query';
+    if (!RESPONSE_MODES.has(responseMode))
+      return authorizeError(res, 'response_mode must be query or web_message');
+    const tx: AuthorizeTx = {
       clientId: q.client_id,
       redirectUri: q.redirect_uri,
       state: q.state,
@@ -399,8 +471,23 @@ export function createTenantListener(ctx: Ctx): RequestListener {
       scope: q.scope ?? 'openid profile email',
       codeChallenge: q.code_challenge,
       connection: q.connection,
+      responseMode,
       expiresAt: Date.now() + TX_TTL_MS,
-    });
+    };
+    if (q.prompt === 'none') {
+      // silent authentication: a code for the session's user, or login_required, never a page
+      const session = sessionOf(req);
+      if (!session) {
+        return authorizationResponse(res, tx, {
+          error: 'login_required',
+          error_description: 'Login required',
+        });
+      }
+      return authorizationResponse(res, tx, { code: issueCode(tx, session.userId) });
+    }
+    prune(transactions);
+    const txId = hex();
+    transactions.set(txId, tx);
     const listed = ctx.signInUsers
       .map((id) => ctx.world.users.get(id))
       .filter((u): u is EmulatedUser => u !== undefined);
@@ -415,7 +502,9 @@ export function createTenantListener(ctx: Ctx): RequestListener {
         return `<form method="post" action="/authorize"><input type="hidden" name="tx" value="${txId}"><input type="hidden" name="user_id" value="${id}"><button type="submit" data-testid="login-${id}" data-user-id="${id}">${escapeHtml(u.name)} <span class="hint">${id} · ${connections}</span></button></form>`;
       })
       .join('\n');
-    const hint = q.connection ? `<p class="hint">Requested connection: ${escapeHtml(q.connection)}</p>` : '';
+    const hint = q.connection
+      ? `<p class="hint" id="connection">Requested connection: ${escapeHtml(q.connection)}</p>`
+      : '';
     sendHtml(
       res,
       200,
@@ -430,14 +519,22 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     if (form.user_id === undefined || !ctx.world.users.has(form.user_id))
       return authorizeError(res, 'Unknown user');
     transactions.delete(form.tx);
-    prune(codes);
-    const code = randomBytes(24).toString('base64url');
-    codes.set(code, { ...tx, userId: form.user_id, used: false, expiresAt: Date.now() + TX_TTL_MS });
-    const target = new URL(tx.redirectUri);
-    target.searchParams.set('code', code);
-    if (tx.state !== undefined) target.searchParams.set('state', tx.state);
-    res.writeHead(302, { location: target.toString(), 'content-length': '0' });
-    res.end();
+    // Signing in through a connection is a new login at that IdP: Auth0 stores the fresh IdP token
+    // it receives (what the app's "sign in with <connection> again" relies on).
+    const provider = tx.connection === undefined ? undefined : providerOfConnection(tx.connection);
+    const identity = provider === undefined ? undefined : ctx.world.identity(form.user_id, provider);
+    if (provider !== undefined && identity?.access_token !== undefined) {
+      ctx.world.rotateIdpToken(form.user_id, provider);
+    }
+    prune(sessions);
+    const sessionId = hex();
+    sessions.set(sessionId, { userId: form.user_id, expiresAt: Date.now() + SESSION_TTL_MS });
+    authorizationResponse(
+      res,
+      tx,
+      { code: issueCode(tx, form.user_id) },
+      { 'set-cookie': `${SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax` },
+    );
   };
 
   // ---- routing -------------------------------------------------------------------------------

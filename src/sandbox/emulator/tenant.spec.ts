@@ -359,7 +359,8 @@ describe('authorization code + PKCE', () => {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
 
-  async function signIn(userId: string): Promise<string> {
+  /** The sign-in page, then the seed user's button: the redirect back and the tenant's session cookie. */
+  async function signInResponse(userId: string, extra: Record<string, string> = {}): Promise<Response> {
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: 'sandbox-spa',
@@ -370,6 +371,7 @@ describe('authorization code + PKCE', () => {
       nonce: 'n-1',
       audience: emu.audience,
       scope: 'openid profile email',
+      ...extra,
     });
     const pageRes = await fetch(`${emu.tenantUrl}/authorize?${query.toString()}`);
     expect(pageRes.status).toBe(200);
@@ -381,20 +383,33 @@ describe('authorization code + PKCE', () => {
       redirect: 'manual',
     });
     expect(post.status).toBe(302);
+    return post;
+  }
+
+  async function signIn(userId: string, extra: Record<string, string> = {}): Promise<string> {
+    const post = await signInResponse(userId, extra);
     const location = new URL(post.headers.get('location')!);
     expect(`${location.origin}${location.pathname}`).toBe(SPA_REDIRECT);
     expect(location.searchParams.get('state')).toBe('st-1');
     return location.searchParams.get('code')!;
   }
 
-  const redeem = (code: string, codeVerifier = verifier) =>
+  /** Signs in and returns the tenant's session cookie (`auth0=<id>`). */
+  async function signInSession(userId: string): Promise<string> {
+    const post = await signInResponse(userId);
+    const cookie = post.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^auth0=[0-9a-f]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    return cookie.split(';')[0];
+  }
+
+  const redeem = (code: string, codeVerifier = verifier, redirectUri = SPA_REDIRECT) =>
     fetch(`${emu.tenantUrl}/oauth/token`, {
       ...form({
         grant_type: 'authorization_code',
         client_id: 'sandbox-spa',
         code,
         code_verifier: codeVerifier,
-        redirect_uri: SPA_REDIRECT,
+        redirect_uri: redirectUri,
       }),
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SPA_ORIGIN },
     });
@@ -421,15 +436,133 @@ describe('authorization code + PKCE', () => {
     expect(await info.json()).toMatchObject({ sub: emu.seed.github, name: 'Gus GitHub' });
   });
 
-  it('refuses a wrong verifier and unknown redirect URIs', async () => {
+  it('refuses a wrong code_verifier, and the code is spent by the attempt', async () => {
     const code = await signIn(emu.seed.google);
-    expect((await redeem(code, 'wrong-verifier-wrong-verifier-wrong-verifier')).status).toBe(400);
-    const bad = await fetch(
-      `${emu.tenantUrl}/authorize?response_type=code&client_id=sandbox-spa&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&code_challenge=x&code_challenge_method=S256`,
-      { redirect: 'manual' },
-    );
+    const wrong = await redeem(code, randomBytes(32).toString('base64url'));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Failed to verify code verifier',
+    });
+    const retried = await redeem(code);
+    expect(retried.status).toBe(400);
+    expect(await retried.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Invalid authorization code',
+    });
+  });
+
+  it("refuses a reused code with Auth0's invalid_grant", async () => {
+    const code = await signIn(emu.seed.github);
+    expect((await redeem(code)).status).toBe(200);
+    const again = await redeem(code);
+    expect(again.status).toBe(400);
+    expect(again.headers.get('cache-control')).toBe('no-store');
+    expect(await again.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Invalid authorization code',
+    });
+  });
+
+  it('refuses a redirect_uri at /oauth/token other than the one the code was issued for', async () => {
+    const code = await signIn(emu.seed.github);
+    const res = await redeem(code, verifier, 'https://evil.example/callback');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The redirect_uri MUST match the registered callback URL.',
+    });
+  });
+
+  it.each([
+    ['a foreign host', 'https://evil.example/cb'],
+    ['another path of an allowed origin', `${SPA_ORIGIN}/elsewhere`],
+    ['an allowed URI with a query', `${SPA_REDIRECT}?next=https://evil.example`],
+  ])('refuses %s as redirect_uri at /authorize with an error page, never a redirect', async (_, uri) => {
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'sandbox-spa',
+      redirect_uri: uri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'st-1',
+    });
+    const bad = await fetch(`${emu.tenantUrl}/authorize?${query.toString()}`, { redirect: 'manual' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('location')).toBeNull();
+    expect(await bad.text()).toContain('redirect_uri is not an allowed callback URL');
+  });
+
+  it('refuses /authorize without an S256 code challenge', async () => {
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'sandbox-spa',
+      redirect_uri: SPA_REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'plain',
+    });
+    const res = await fetch(`${emu.tenantUrl}/authorize?${query.toString()}`, { redirect: 'manual' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('code_challenge_method=S256');
+  });
+
+  it('answers prompt=none with login_required without a session, and with a code for the session user', async () => {
+    const silent = (cookie?: string, responseMode = 'web_message') =>
+      fetch(
+        `${emu.tenantUrl}/authorize?${new URLSearchParams({
+          response_type: 'code',
+          response_mode: responseMode,
+          prompt: 'none',
+          client_id: 'sandbox-spa',
+          redirect_uri: SPA_REDIRECT,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          state: 'st-2',
+          nonce: 'n-2',
+        }).toString()}`,
+        { redirect: 'manual', headers: cookie === undefined ? {} : { cookie } },
+      );
+    const anonymous = await silent();
+    expect(anonymous.status).toBe(200);
+    const page = await anonymous.text();
+    // the page posts the answer to the app's origin only
+    expect(page).toContain(
+      '{"type":"authorization_response","response":{"error":"login_required","error_description":"Login required","state":"st-2"}}',
+    );
+    expect(page).toContain(`"${SPA_ORIGIN}"`);
+
+    const query = await silent(undefined, 'query');
+    expect(query.status).toBe(302);
+    const back = new URL(query.headers.get('location')!);
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      error: 'login_required',
+      error_description: 'Login required',
+      state: 'st-2',
+    });
+
+    const session = await signInSession(emu.seed.github);
+    const signedIn = await silent(session);
+    const code = /"code":"([\w-]+)"/.exec(await signedIn.text())?.[1];
+    expect(code).toBeDefined();
+    const tokens = (await (await redeem(code!)).json()) as { id_token: string };
+    expect(decodeJwt(tokens.id_token)!.payload).toMatchObject({ sub: emu.seed.github, nonce: 'n-2' });
+
+    // /v2/logout ends the session: silent authentication fails again
+    const out = await fetch(`${emu.tenantUrl}/v2/logout`, { headers: { cookie: session } });
+    expect(out.headers.get('set-cookie')).toMatch(/^auth0=; Path=\/; Max-Age=0/);
+    expect(await (await silent(session)).text()).toContain('"error":"login_required"');
+  });
+
+  it('gives Auth0 a fresh IdP token when the user signs in through that connection again', async () => {
+    const user = emu.seed.github;
+    const before = emu.idpToken(user, 'github')!;
+    emu.expireIdpToken(user, 'github');
+    const code = await signIn(user, { connection: 'github' });
+    expect((await redeem(code)).status).toBe(200);
+    const after = emu.idpToken(user, 'github')!;
+    expect(after).not.toBe(before);
+    const me = await fetch(`${emu.urls.github}/user`, { headers: { authorization: `Bearer ${after}` } });
+    expect(me.status).toBe(200);
   });
 
   it('answers CORS preflights for allowed origins only, and logs out to allowed origins', async () => {
