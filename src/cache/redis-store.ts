@@ -7,7 +7,8 @@
  * Redis is an optimization, never a dependency: every operation answers `UNAVAILABLE` instead of
  * throwing when Redis is down, slow or refuses (CacheService then works from memory). Commands fail
  * at once while disconnected (no offline queue), a command that stalls is abandoned after
- * COMMAND_TIMEOUT_MS and Redis is then skipped for PAUSE_MS, and the client reconnects by itself.
+ * COMMAND_TIMEOUT_MS and Redis is then skipped for PAUSE_MS (so requests do not each wait for
+ * their own timeout), and the client reconnects by itself.
  */
 import { Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
@@ -74,14 +75,13 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
     this.client = createClient({
       url,
       disableOfflineQueue: true,
-      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
       socket: {
         connectTimeout: CONNECT_TIMEOUT_MS,
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
       },
     });
     // The subscriber only ever sends SUBSCRIBE: queued until connected, re-sent on every reconnect.
-    this.subscriber = this.client.duplicate({ disableOfflineQueue: false, commandOptions: {} });
+    this.subscriber = this.client.duplicate({ disableOfflineQueue: false });
     this.client.on('error', (error: Error) => this.onError(error));
     this.client.on('ready', () => this.onReady());
     this.subscriber.on('error', () => undefined); // the main client reports the outage
@@ -198,11 +198,17 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
       return UNAVAILABLE;
     }
     try {
-      return await command(this.client);
+      const result = await withTimeout(command(this.client), COMMAND_TIMEOUT_MS);
+      this.onReady();
+      return result;
     } catch (error) {
       this.metrics.redisUnavailable.inc();
-      if (error instanceof Error && error.name === 'TimeoutError') this.pausedUntil = Date.now() + PAUSE_MS;
-      this.logger.debug({ error: errorName(error) }, 'Redis command failed: serving from memory');
+      if (error instanceof CommandTimeout) {
+        this.pausedUntil = Date.now() + PAUSE_MS;
+        this.onError(error);
+      } else {
+        this.logger.debug({ error: errorName(error) }, 'Redis command failed: serving from memory');
+      }
       return UNAVAILABLE;
     }
   }
@@ -226,6 +232,27 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   private onReady(): void {
     if (this.down) this.logger.log('Redis reachable again: shared cache in use');
     this.down = false;
+  }
+}
+
+class CommandTimeout extends Error {
+  override name = 'CommandTimeout';
+}
+
+/**
+ * node-redis's own command timeout stops at the write: a server that stalls after reading the
+ * command (a paused process, a full network buffer) would hold the caller forever.
+ */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CommandTimeout(`no answer in ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined); // its late failure, after the timeout, is nobody's business
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -22,10 +22,13 @@ function newClient(url: string) {
 }
 export type RedisClient = ReturnType<typeof newClient>;
 
-/** `describe` when REDIS_URL is set; else `describe.skip` and one line saying why. */
+/** `describe` when REDIS_URL is set; else `describe.skip` and one line on stderr saying why. */
 export function describeWithRedis(title: string, suite: () => void): void {
   if (REDIS_URL === undefined) {
-    console.warn(`${title}: skipped, REDIS_URL is not set (.ci/run sets REDIS_URL=redis://127.0.0.1:6379)`);
+    // Straight to stderr: jest shows nothing of a file whose tests are all skipped.
+    process.stderr.write(
+      `${title}: skipped, REDIS_URL is not set (.ci/run sets REDIS_URL=redis://127.0.0.1:6379)\n`,
+    );
     describe.skip(title, suite);
   } else {
     describe(title, suite);
@@ -129,6 +132,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** a new, empty redis-server on the same port */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open, nothing answers (a stalled server) */
+  pause(): void;
+  resume(): void;
 }
 
 /** A redis-server of the test's own on a free port: nothing saved, nothing shared. */
@@ -162,5 +168,25 @@ export async function startRedisServer(): Promise<RedisServer> {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill,
+    restart: start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+  };
+}
+
+/** Polls `check` until it holds. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
