@@ -77,6 +77,23 @@ describeWithRedis('Shared Redis cache: two replicas', () => {
     expect(waiter.get('idp_proxy_cache_total{kind="user",result="hit"}')).toBe(REQUESTS / 2);
   }, 60_000);
 
+  it('should refresh an expired Google token once for the fleet', async () => {
+    const user = emulator.seed.google;
+    const token = emulator.mintToken({ sub: user });
+    // Both replicas know the user and its (still working) token.
+    for (const replica of replicas)
+      expect((await replica.get('/v1/idp/google/profile', token)).status).toBe(200);
+    emulator.expireIdpToken(user, 'google');
+    emulator.resetCounters();
+
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => replicas[i % 2].get('/v1/idp/google/profile', token)),
+    );
+
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(emulator.count('google.token')).toBe(1);
+  }, 60_000);
+
   it('should leave only encrypted values under hashed keys in Redis: no token, secret, user id or e-mail', async () => {
     const entries = await scanPrefix(redis, prefix);
     const keys = [...entries.keys()];

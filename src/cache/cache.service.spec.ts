@@ -129,6 +129,36 @@ describeWithRedis(`${CacheService.name} with Redis`, () => {
     });
   });
 
+  describe('exclusive', () => {
+    it('should run the work on one replica at a time, the others after it, seeing what it stored', async () => {
+      let refreshes = 0;
+      let running = 0;
+      let overlapped = false;
+      // As the refresh of an IdP token: look for a result first, else do the work and store it.
+      const refresh = (replica: Replica) => async (): Promise<string> => {
+        running += 1;
+        overlapped ||= running > 1;
+        try {
+          const done = await replica.cache.get<string>('idp_token', 'r1');
+          if (done !== undefined) return done;
+          refreshes += 1;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await replica.cache.set('idp_token', 'r1', 'refreshed', 60_000);
+          return 'refreshed';
+        } finally {
+          running -= 1;
+        }
+      };
+      expect(await b.cache.get('idp_token', 'r1')).toBeUndefined(); // b now believes it absent
+      const results = await Promise.all([
+        a.cache.exclusive('idp_token', 'r1', refresh(a)),
+        b.cache.exclusive('idp_token', 'r1', refresh(b)),
+      ]);
+      expect(results).toEqual(['refreshed', 'refreshed']);
+      expect({ refreshes, overlapped }).toEqual({ refreshes: 1, overlapped: false });
+    });
+  });
+
   describe('set / delete', () => {
     it("should replace or drop the other replicas' memory copies", async () => {
       const first = counting(() => 'v1', 0);

@@ -117,6 +117,39 @@ export class CacheService {
   }
 
   /**
+   * Runs `work` on one replica at a time for this key, through the same kind of Redis lock; a
+   * replica that finds the lock taken waits until it is released (or lapses), then runs `work`
+   * itself with its memory copy of the key dropped, so `work` should first look for what the holder
+   * stored (the refresh of an IdP token does: one refresh for the fleet, not one per replica).
+   * Without Redis, or when it fails: runs `work` at once.
+   */
+  async exclusive<T>(kind: CacheKind, key: string, work: () => Promise<T>): Promise<T> {
+    const shared = this.shared;
+    if (!shared) return work();
+    const k = storeKey(kind, key);
+    const lockName = `lock:exclusive:${k}`;
+    const deadline = Date.now() + this.lockMs + POLL_MS;
+    for (let waited = false; ; waited = true) {
+      const lock = await shared.acquire(lockName, this.lockMs);
+      if (lock === UNAVAILABLE) break;
+      if (lock !== false) {
+        try {
+          // What `work` looks for first must come from Redis, not from an old belief of this one.
+          if (waited) await this.dropLocal(k);
+          else this.absent.delete(k);
+          return await work();
+        } finally {
+          await shared.release(lockName, lock);
+        }
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(POLL_MS);
+    }
+    await this.dropLocal(k);
+    return work();
+  }
+
+  /**
    * Redis's value if there is one; else one replica (the holder of `lock:<kind>:<hash>`) loads while
    * the others poll Redis for its value, or take the lock when it goes away without one. A fresh
    * load has its own lock and accepts only a value rewritten after it started. Redis failing at any
