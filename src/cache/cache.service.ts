@@ -30,8 +30,12 @@ export interface Loaded<T> {
 
 /** How often a replica waiting for another one's load looks at Redis. */
 const POLL_MS = 25;
-/** A replica that read "absent" from Redis believes it this long (other replicas' writes end it). */
-const ABSENT_MS = 5_000;
+/**
+ * A replica that read "absent" from Redis believes it this long, so a key that is usually absent
+ * (an IdP token nobody refreshed, looked for on every proxied request) costs one Redis read a
+ * minute, not one per request. Other replicas' writes end the belief at once (invalidations).
+ */
+const ABSENT_MS = 60_000;
 const MAX_ABSENT_ENTRIES = 10_000;
 /** Longest a fleet lock is held (a crashed holder's lock lapses by itself). */
 const MAX_LOCK_MS = 10_000;
@@ -56,7 +60,10 @@ export class CacheService {
     @Optional() @Inject(RedisStore) private readonly shared: RedisStore | null,
   ) {
     this.lockMs = Math.min(config.upstreamTimeoutMs, MAX_LOCK_MS);
-    this.shared?.onInvalidate((storeKey) => void this.dropLocal(storeKey));
+    this.shared?.onInvalidate((storeKey) => {
+      if (storeKey === undefined) this.absent.clear();
+      else void this.dropLocal(storeKey);
+    });
   }
 
   async get<T>(kind: CacheKind, key: string): Promise<T | undefined> {

@@ -56,7 +56,7 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   /** tells this process's own invalidations from other replicas' */
   private readonly instanceId = randomBytes(8).toString('hex');
   private readonly invalidationChannel: string;
-  private invalidationListener: (storeKey: string) => void = () => undefined;
+  private invalidationListener: (storeKey: string | undefined) => void = () => undefined;
   private pausedUntil = 0;
   /** logged once per outage, not once per reconnect attempt */
   private down = false;
@@ -85,6 +85,8 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
     this.client.on('error', (error: Error) => this.onError(error));
     this.client.on('ready', () => this.onReady());
     this.subscriber.on('error', () => undefined); // the main client reports the outage
+    // Invalidations published while it was disconnected are lost: anything may have changed.
+    this.subscriber.on('ready', () => this.invalidationListener(undefined));
   }
 
   onModuleInit(): void {
@@ -103,8 +105,11 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
     return Promise.resolve();
   }
 
-  /** Called with the store key (`<kind>:<hash>`) another replica wrote or deleted. */
-  onInvalidate(listener: (storeKey: string) => void): void {
+  /**
+   * Called with the store key (`<kind>:<hash>`) another replica wrote or deleted; with undefined
+   * when invalidations may have been missed (on every (re)connection of the subscriber).
+   */
+  onInvalidate(listener: (storeKey: string | undefined) => void): void {
     this.invalidationListener = listener;
   }
 
