@@ -83,8 +83,9 @@ describeWithRedis(`${CacheService.name} with Redis`, () => {
     );
   });
 
-  afterEach(async () => {
-    await Promise.all([a.store.onApplicationShutdown(), b.store.onApplicationShutdown()]);
+  afterEach(() => {
+    a.store.onApplicationShutdown();
+    b.store.onApplicationShutdown();
   });
 
   describe('getOrLoad', () => {
@@ -209,7 +210,7 @@ describe(`${CacheService.name} with an unreachable Redis`, () => {
           .value,
       ).toBeGreaterThan(0);
     } finally {
-      await alone.store.onApplicationShutdown();
+      alone.store.onApplicationShutdown();
     }
   });
 });

@@ -98,11 +98,11 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
       .catch(() => undefined);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** After the HTTP server closed (not at module destroy: requests still in flight use Redis). */
+  onApplicationShutdown(): void {
     for (const client of [this.subscriber, this.client]) {
       if (client.isOpen) client.destroy();
     }
-    return Promise.resolve();
   }
 
   /**
