@@ -1,14 +1,23 @@
 /**
  * The service's cache: management token, users' identities, refreshed and exchanged IdP tokens.
- * Everything goes through cache-manager (memory, or Redis when REDIS_URL is set), so the code
- * above never knows which store serves it. Keys are hashed: they name no token and no e-mail.
- * `getOrLoad` gives single flight per key in this process.
+ * The code above never knows which store serves it. Keys are hashed: they name no token, no e-mail
+ * and no user id.
+ *
+ * Without REDIS_URL: in-process memory (cache-manager). With it, two tiers: the same memory in
+ * front (a warm request never waits on Redis) and Redis behind it, shared by every replica and
+ * encrypted (RedisStore). A memory miss reads Redis; a write goes to both with the same expiry.
+ * `getOrLoad` gives single flight per key in this process and, through a short Redis lock, across
+ * the fleet: one replica loads, the others wait for its value in Redis. Whenever Redis does not
+ * answer, everything works as without it.
  */
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { RedisStore, UNAVAILABLE } from './redis-store';
 import { SingleFlight } from './single-flight';
 
 export type CacheKind = 'management_token' | 'user' | 'idp_token';
@@ -19,33 +28,73 @@ export interface Loaded<T> {
   ttlMs: number;
 }
 
+/** How often a replica waiting for another one's load looks at Redis. */
+const POLL_MS = 25;
+/**
+ * A replica that read "absent" from Redis believes it this long, so a key that is usually absent
+ * (an IdP token nobody refreshed, looked for on every proxied request) costs one Redis read a
+ * minute, not one per request. Other replicas' writes end the belief at once (invalidations).
+ */
+const ABSENT_MS = 60_000;
+const MAX_ABSENT_ENTRIES = 10_000;
+/** Longest a fleet lock is held (a crashed holder's lock lapses by itself). */
+const MAX_LOCK_MS = 10_000;
+
+interface Outcome {
+  value: unknown;
+  /** true: this process ran the loader */
+  loaded: boolean;
+}
+
 @Injectable()
 export class CacheService {
   private readonly flights = new SingleFlight<unknown>();
+  /** store keys Redis lacked when last read: spares the hot path a Redis round trip per request */
+  private readonly absent = new Map<string, number>();
+  private readonly lockMs: number;
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @Inject(CACHE_MANAGER) private readonly memory: Cache,
     private readonly metrics: MetricsService,
-  ) {}
+    config: AppConfig,
+    @Optional() @Inject(RedisStore) private readonly shared: RedisStore | null,
+  ) {
+    this.lockMs = Math.min(config.upstreamTimeoutMs, MAX_LOCK_MS);
+    this.shared?.onInvalidate((storeKey) => {
+      if (storeKey === undefined) this.absent.clear();
+      else void this.dropLocal(storeKey);
+    });
+  }
 
   async get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
-    const value = await this.cache.get<T>(storeKey(kind, key));
+    const k = storeKey(kind, key);
+    let value: T | undefined = (await this.memory.get<T>(k)) ?? undefined;
+    if (value === undefined && this.shared && !this.knownAbsent(k)) {
+      value = (await this.flights.run(`get:${k}`, () => this.readShared(k))) as T | undefined;
+    }
     this.metrics.cache.inc({ kind, result: value === undefined ? 'miss' : 'hit' });
-    return value ?? undefined;
+    return value;
   }
 
   async set<T>(kind: CacheKind, key: string, value: T, ttlMs: number): Promise<void> {
     if (ttlMs <= 0) return;
-    await this.cache.set(storeKey(kind, key), value, Math.floor(ttlMs));
+    const k = storeKey(kind, key);
+    this.absent.delete(k);
+    await this.memory.set(k, value, Math.floor(ttlMs));
+    await this.shared?.write(k, value, ttlMs);
   }
 
   async delete(kind: CacheKind, key: string): Promise<void> {
-    await this.cache.del(storeKey(kind, key));
+    const k = storeKey(kind, key);
+    await this.dropLocal(k);
+    await this.shared?.remove(k);
   }
 
   /**
    * The cached value, or the loader's result (stored for its ttl). Concurrent callers of one key
-   * share one load. `fresh` skips the cached value but still shares and stores the load.
+   * share one load, in this process and across the replicas sharing Redis. `fresh` skips the
+   * cached value but still shares and stores the load: it takes only a value written after it
+   * started waiting.
    */
   async getOrLoad<T>(
     kind: CacheKind,
@@ -53,18 +102,151 @@ export class CacheService {
     loader: () => Promise<Loaded<T>>,
     options: { fresh?: boolean } = {},
   ): Promise<T> {
-    if (options.fresh !== true) {
-      const cached = await this.get<T>(kind, key);
-      if (cached !== undefined) return cached;
+    const fresh = options.fresh === true;
+    const k = storeKey(kind, key);
+    if (!fresh) {
+      const cached = await this.memory.get<T>(k);
+      if (cached !== undefined && cached !== null) {
+        this.metrics.cache.inc({ kind, result: 'hit' });
+        return cached;
+      }
     }
-    const flightKey = `${options.fresh === true ? 'fresh' : 'load'}:${kind}:${key}`;
-    return this.flights.run(flightKey, async () => {
-      const loaded = await loader();
-      await this.set(kind, key, loaded.value, loaded.ttlMs);
-      return loaded.value;
-    }) as Promise<T>;
+    let loaded = true; // a failed load counts as a miss
+    try {
+      const outcome = (await this.flights.run(`${fresh ? 'fresh' : 'load'}:${k}`, () =>
+        this.shared ? this.fleetLoad(this.shared, k, loader, fresh) : this.loadAndStore(k, loader),
+      )) as Outcome;
+      loaded = outcome.loaded;
+      return outcome.value as T;
+    } finally {
+      if (!fresh) this.metrics.cache.inc({ kind, result: loaded ? 'miss' : 'hit' });
+    }
+  }
+
+  /**
+   * Runs `work` on one replica at a time for this key, through the same kind of Redis lock; a
+   * replica that finds the lock taken waits until it is released (or lapses), then runs `work`
+   * itself with its memory copy of the key dropped, so `work` should first look for what the holder
+   * stored (the refresh of an IdP token does: one refresh for the fleet, not one per replica).
+   * Without Redis, or when it fails: runs `work` at once.
+   */
+  async exclusive<T>(kind: CacheKind, key: string, work: () => Promise<T>): Promise<T> {
+    const shared = this.shared;
+    if (!shared) return work();
+    const k = storeKey(kind, key);
+    const lockName = `lock:exclusive:${k}`;
+    const deadline = Date.now() + this.lockMs + POLL_MS;
+    for (let waited = false; ; waited = true) {
+      const lock = await shared.acquire(lockName, this.lockMs);
+      if (lock === UNAVAILABLE) break;
+      if (lock !== false) {
+        try {
+          // What `work` looks for first must come from Redis, not from an old belief of this one.
+          if (waited) await this.dropLocal(k);
+          else this.absent.delete(k);
+          return await work();
+        } finally {
+          await shared.release(lockName, lock);
+        }
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(POLL_MS);
+    }
+    await this.dropLocal(k);
+    return work();
+  }
+
+  /**
+   * Redis's value if there is one; else one replica (the holder of `lock:<kind>:<hash>`) loads while
+   * the others poll Redis for its value, or take the lock when it goes away without one. A fresh
+   * load has its own lock and accepts only a value rewritten after it started. Redis failing at any
+   * step: load here.
+   */
+  private async fleetLoad(
+    shared: RedisStore,
+    k: string,
+    loader: () => Promise<Loaded<unknown>>,
+    fresh: boolean,
+  ): Promise<Outcome> {
+    const lockName = `lock:${fresh ? 'fresh:' : ''}${k}`;
+    const deadline = Date.now() + this.lockMs + POLL_MS;
+    let seen: string | undefined | typeof NOT_READ = NOT_READ;
+    for (;;) {
+      const read = await shared.read(k);
+      if (read.status === 'unavailable') break;
+      if (read.status === 'hit' && (!fresh || (seen !== NOT_READ && read.raw !== seen))) {
+        return { value: await this.keepLocal(k, read.value, read.expiresAt), loaded: false };
+      }
+      if (seen === NOT_READ) seen = read.raw;
+      const lock = await shared.acquire(lockName, this.lockMs);
+      if (lock === UNAVAILABLE) break;
+      if (lock !== false) {
+        try {
+          if (!fresh) {
+            // Another replica may have stored it and let go between our read and our lock.
+            const again = await shared.read(k);
+            if (again.status === 'hit') {
+              return { value: await this.keepLocal(k, again.value, again.expiresAt), loaded: false };
+            }
+          }
+          return await this.loadAndStore(k, loader);
+        } finally {
+          await shared.release(lockName, lock);
+        }
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(POLL_MS);
+    }
+    return this.loadAndStore(k, loader);
+  }
+
+  private async loadAndStore(k: string, loader: () => Promise<Loaded<unknown>>): Promise<Outcome> {
+    const loaded = await loader();
+    if (loaded.ttlMs > 0) {
+      this.absent.delete(k);
+      await this.memory.set(k, loaded.value, Math.floor(loaded.ttlMs));
+      await this.shared?.write(k, loaded.value, loaded.ttlMs);
+    }
+    return { value: loaded.value, loaded: true };
+  }
+
+  private async readShared(k: string): Promise<unknown> {
+    const read = await (this.shared as RedisStore).read(k);
+    if (read.status === 'hit') return this.keepLocal(k, read.value, read.expiresAt);
+    if (read.status === 'miss') this.markAbsent(k);
+    return undefined;
+  }
+
+  /** A value read from Redis, kept in memory until the same expiry. */
+  private async keepLocal(k: string, value: unknown, expiresAt: number): Promise<unknown> {
+    const ttlMs = expiresAt - Date.now();
+    if (ttlMs > 0) {
+      this.absent.delete(k);
+      await this.memory.set(k, value, Math.floor(ttlMs));
+    }
+    return value;
+  }
+
+  private async dropLocal(k: string): Promise<void> {
+    this.absent.delete(k);
+    await this.memory.del(k);
+  }
+
+  private knownAbsent(k: string): boolean {
+    const until = this.absent.get(k);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.absent.delete(k);
+    return false;
+  }
+
+  private markAbsent(k: string): void {
+    if (this.absent.size >= MAX_ABSENT_ENTRIES) this.absent.clear();
+    this.absent.set(k, Date.now() + ABSENT_MS);
   }
 }
+
+const NOT_READ = Symbol('not read yet');
 
 function storeKey(kind: CacheKind, key: string): string {
   return `${kind}:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;

@@ -66,6 +66,14 @@ describe(parseConfig.name, () => {
     [{ UPSTREAM_TIMEOUT_MS: 'fast' }, 'UPSTREAM_TIMEOUT_MS'],
     [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'CACHE_ENCRYPTION_KEY'],
     [{ CACHE_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'CACHE_ENCRYPTION_KEY'],
+    [
+      { REDIS_URL: 'http://127.0.0.1:6379', CACHE_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') },
+      'REDIS_URL',
+    ],
+    [
+      { CACHE_ENCRYPTION_KEY_PREVIOUS: Buffer.alloc(16, 1).toString('base64') },
+      'CACHE_ENCRYPTION_KEY_PREVIOUS',
+    ],
     [{ TOKEN_VAULT_PROVIDERS: 'google' }, 'TOKEN_VAULT_CLIENT_ID'],
     [{ TOKEN_VAULT_PROVIDERS: 'myspace' }, 'TOKEN_VAULT_PROVIDERS'],
     [{ GOOGLE_CLIENT_ID: 'id-only' }, 'GOOGLE_CLIENT_SECRET'],

@@ -169,16 +169,24 @@ export class IdpTokenService {
   private refresh(ctx: TokenContext, identity: Identity): Promise<CachedToken | undefined> {
     const key = cacheKey(ctx.userId, identity.connection);
     return this.renewals
-      .run(`refresh:${key}`, async () => {
-        // A refresh of this same stale token that finished while this request was looking the user
-        // up again: use its result instead of spending the refresh token a second time.
-        const done = await this.cache.get<CachedToken>('idp_token', key);
-        if (done !== undefined && done.supersedes === identity.accessToken) return done;
-        const refreshed = await ctx.adapter.refresh(identity.refreshToken as string, ctx.requestId);
-        const token: CachedToken = { accessToken: refreshed.accessToken, supersedes: identity.accessToken };
-        await this.cache.set('idp_token', key, token, (refreshed.expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000);
-        return token;
-      })
+      .run(`refresh:${key}`, () =>
+        // One replica at a time (with Redis): the others then find its result below.
+        this.cache.exclusive('idp_token', key, async () => {
+          // A refresh of this same stale token that finished while this request was looking the user
+          // up again: use its result instead of spending the refresh token a second time.
+          const done = await this.cache.get<CachedToken>('idp_token', key);
+          if (done !== undefined && done.supersedes === identity.accessToken) return done;
+          const refreshed = await ctx.adapter.refresh(identity.refreshToken as string, ctx.requestId);
+          const token: CachedToken = { accessToken: refreshed.accessToken, supersedes: identity.accessToken };
+          await this.cache.set(
+            'idp_token',
+            key,
+            token,
+            (refreshed.expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000,
+          );
+          return token;
+        }),
+      )
       .catch((error: unknown) => {
         if (error instanceof RefreshRefusedError) return undefined;
         throw error;

@@ -51,6 +51,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly cacheUndecryptable = new Counter({
+    name: 'idp_proxy_cache_undecryptable_total',
+    help: 'Shared-cache entries read as a miss because they did not decrypt, by reason (unknown_key: written under a key this replica does not hold; auth_failed: tampered; malformed).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
