@@ -8,6 +8,7 @@
  * token or a client secret.
  */
 import { expectNoSecretLeaked, expectProblem } from './support/stack';
+import type { Answer } from './support/stack';
 import { startOpsStack } from './support/ops';
 import type { OpsStack } from './support/ops';
 
@@ -137,12 +138,18 @@ describe('Token Vault', () => {
     it('should answer idp_account_not_connected to a service caller on a Token Vault provider', async () => {
       const service = stack.emulator.mintServiceToken({ permissions: ['proxy:users'] });
       bearers.push(service);
-      const answer = await stack.call(`/v1/users/${encodeURIComponent(vaultUser())}/idp/github/profile`, {
-        token: service,
-      });
+      const asService = (): Promise<Answer> =>
+        stack.call(`/v1/users/${encodeURIComponent(vaultUser())}/idp/github/profile`, { token: service });
+      let answer = await asService();
       expectProblem(answer, 409, 'idp_account_not_connected');
       expect(answer.json.connection).toBe('github');
       expect(stack.emulator.count('token.exchange')).toBe(0);
+      // Not even the token the user's own call just left in the cache.
+      expect((await stack.call('/v1/idp/github/profile', { token: bearer(vaultUser()) })).status).toBe(200);
+      answer = await asService();
+      expectProblem(answer, 409, 'idp_account_not_connected');
+      expect(stack.emulator.count('token.exchange')).toBe(1);
+      expect(stack.emulator.count('github.user')).toBe(1);
     });
 
     it('should exchange once more when the IdP refuses a vault token, and succeed', async () => {

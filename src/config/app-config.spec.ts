@@ -76,6 +76,7 @@ describe(parseConfig.name, () => {
     ],
     [{ TOKEN_VAULT_PROVIDERS: 'google' }, 'TOKEN_VAULT_CLIENT_ID'],
     [{ TOKEN_VAULT_PROVIDERS: 'myspace' }, 'TOKEN_VAULT_PROVIDERS'],
+    [{ TOKEN_VAULT_PROVIDERS: 'github,facebook' }, 'TOKEN_VAULT_PROVIDERS'],
     [{ GOOGLE_CLIENT_ID: 'id-only' }, 'GOOGLE_CLIENT_SECRET'],
     [{ CORS_ORIGINS: 'https://app.example.com/path' }, 'CORS_ORIGINS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -133,6 +133,12 @@ export function parseConfig(env: Env): AppConfig {
         `unknown provider '${p.slice(0, 20)}' (use ${PROVIDER_KEYS.join(', ')})`,
       );
     }
+    if (p === 'facebook') {
+      throw new ConfigError(
+        'TOKEN_VAULT_PROVIDERS',
+        "facebook is not among Token Vault's providers (use google, github)",
+      );
+    }
   }
   const [vaultClientId, vaultClientSecret] = optionalPair(
     'TOKEN_VAULT_CLIENT_ID',

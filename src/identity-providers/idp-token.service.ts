@@ -87,6 +87,9 @@ export class IdpTokenService {
     const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
     if (this.sourceOf(ctx.adapter) === 'token-vault') {
       const connection = identity?.connection ?? ctx.adapter.defaultConnection;
+      // Even when a user's own call left a token in the cache: the contract's answer, always.
+      if (ctx.principal.isService)
+        throw notConnected(connection, 'A service caller has no user token to exchange at the Token Vault.');
       const cached = await this.cache.get<CachedToken>('idp_token', cacheKey(ctx.userId, connection));
       const token = cached ?? (await this.exchange(ctx, connection));
       if (ctx.purpose === 'profile') checkProfileScopes(ctx.adapter, connection, token.scopes);
@@ -135,7 +138,7 @@ export class IdpTokenService {
       if (state.renewed) throw vaultTokenRejected(ctx.adapter, rejected);
       state.renewed = true;
       // Auth0 refreshes inside the vault: one more exchange.
-      const token = await this.exchange(ctx, rejected.connection);
+      const token = await this.exchange(ctx, rejected.connection, rejected.accessToken);
       if (state.tried.has(token.accessToken)) throw vaultTokenRejected(ctx.adapter, rejected);
       return vaultCredential(token, rejected.connection);
     }
@@ -193,60 +196,71 @@ export class IdpTokenService {
       });
   }
 
-  private exchange(ctx: TokenContext, connection: string): Promise<CachedToken> {
+  /**
+   * One exchange per (user, connection) at a time, in this process and (with Redis) in the fleet:
+   * a replica that waited finds the holder's token in the cache instead of exchanging again.
+   * `rejected`: the token the IdP just refused, never taken from the cache as the result.
+   */
+  private exchange(ctx: TokenContext, connection: string, rejected?: string): Promise<CachedToken> {
     const key = cacheKey(ctx.userId, connection);
-    return this.renewals.run(`exchange:${key}`, async () => {
-      if (ctx.principal.isService)
-        throw notConnected(connection, 'A service caller has no user token to exchange at the Token Vault.');
-      const { auth0, tokenVault } = this.config;
-      const { status, json } = await this.upstream.requestJson<{
-        access_token?: unknown;
-        expires_in?: unknown;
-        scope?: unknown;
-        error?: unknown;
-        error_description?: unknown;
-      }>({
-        target: 'auth0_token_exchange',
-        method: 'POST',
-        url: auth0.tokenUrl,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({
-          grant_type: EXCHANGE_GRANT,
-          client_id: tokenVault.clientId ?? '',
-          client_secret: tokenVault.clientSecret ?? '',
-          subject_token: ctx.principal.accessToken,
-          subject_token_type: SUBJECT_TOKEN_TYPE,
-          requested_token_type: REQUESTED_TOKEN_TYPE,
-          connection,
-        }).toString(),
-        retry: 'auth0',
-        requestId: ctx.requestId,
-      });
-      if (status === 200 && typeof json?.access_token === 'string') {
-        const expiresInS = typeof json.expires_in === 'number' ? json.expires_in : 3600;
-        const token: CachedToken = { accessToken: json.access_token, scopes: parseScope(json.scope) };
-        await this.cache.set('idp_token', key, token, (expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000);
-        return token;
-      }
-      const error = typeof json?.error === 'string' ? json.error : undefined;
-      const clientRefused =
-        (error !== undefined && CLIENT_REFUSALS.has(error)) ||
-        (error === 'access_denied' && json?.error_description === 'Unauthorized');
-      if ((status === 401 || status === 403) && !clientRefused) {
-        throw notConnected(
-          connection,
-          `The user has not connected a ${connection} account to the Token Vault; start the Connected Accounts flow for it.`,
-        );
-      }
-      if (clientRefused) {
-        // Every user would be told "not connected" otherwise: an operator's problem, said in the log.
-        this.logger.error(
-          { status, error, requestId: ctx.requestId },
-          'Auth0 refused the Token Vault client; check TOKEN_VAULT_CLIENT_ID/SECRET and that the Token Vault grant is enabled on it',
-        );
-      }
-      throw new UpstreamError('unavailable', 'auth0_token_exchange', { status });
+    return this.renewals.run(`exchange:${key}`, () =>
+      this.cache.exclusive('idp_token', key, async () => {
+        const done = await this.cache.get<CachedToken>('idp_token', key);
+        if (done !== undefined && done.accessToken !== rejected) return done;
+        return this.exchangeNow(ctx, connection, key);
+      }),
+    );
+  }
+
+  private async exchangeNow(ctx: TokenContext, connection: string, key: string): Promise<CachedToken> {
+    const { auth0, tokenVault } = this.config;
+    const { status, json } = await this.upstream.requestJson<{
+      access_token?: unknown;
+      expires_in?: unknown;
+      scope?: unknown;
+      error?: unknown;
+      error_description?: unknown;
+    }>({
+      target: 'auth0_token_exchange',
+      method: 'POST',
+      url: auth0.tokenUrl,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: EXCHANGE_GRANT,
+        client_id: tokenVault.clientId ?? '',
+        client_secret: tokenVault.clientSecret ?? '',
+        subject_token: ctx.principal.accessToken,
+        subject_token_type: SUBJECT_TOKEN_TYPE,
+        requested_token_type: REQUESTED_TOKEN_TYPE,
+        connection,
+      }).toString(),
+      retry: 'auth0',
+      requestId: ctx.requestId,
     });
+    if (status === 200 && typeof json?.access_token === 'string') {
+      const expiresInS = typeof json.expires_in === 'number' ? json.expires_in : 3600;
+      const token: CachedToken = { accessToken: json.access_token, scopes: parseScope(json.scope) };
+      await this.cache.set('idp_token', key, token, (expiresInS - TOKEN_EXPIRY_MARGIN_S) * 1000);
+      return token;
+    }
+    const error = typeof json?.error === 'string' ? json.error : undefined;
+    const clientRefused =
+      (error !== undefined && CLIENT_REFUSALS.has(error)) ||
+      (error === 'access_denied' && json?.error_description === 'Unauthorized');
+    if ((status === 401 || status === 403) && !clientRefused) {
+      throw notConnected(
+        connection,
+        `The user has not connected a ${connection} account to the Token Vault; start the Connected Accounts flow for it.`,
+      );
+    }
+    if (clientRefused) {
+      // Every user would be told "not connected" otherwise: an operator's problem, said in the log.
+      this.logger.error(
+        { status, error, requestId: ctx.requestId },
+        'Auth0 refused the Token Vault client; check TOKEN_VAULT_CLIENT_ID/SECRET and that the Token Vault grant is enabled on it',
+      );
+    }
+    throw new UpstreamError('unavailable', 'auth0_token_exchange', { status });
   }
 }
 
