@@ -175,10 +175,11 @@ export class UpstreamService implements OnModuleDestroy {
       throw first.error;
     }
     let replayed = false;
-    const replayThenAttempt = (): Promise<UpstreamResponse> => {
+    const replayThenAttempt = async (): Promise<UpstreamResponse> => {
       if (replayed) return attempt();
       replayed = true;
-      return 'value' in first ? Promise.resolve(first.value) : Promise.reject(first.error);
+      if ('value' in first) return first.value;
+      throw first.error;
     };
     const policy = retry(handleWhen(retryableError).orWhenResult(retryableResult), {
       maxAttempts: IDP_MAX_RETRIES,
