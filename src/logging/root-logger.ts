@@ -29,7 +29,7 @@ export function createRootLogger(log: AppConfig['log'], destination?: Destinatio
   return pino(
     {
       level: log.level,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeCached,
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => scrub(object),
@@ -38,6 +38,23 @@ export function createRootLogger(log: AppConfig['log'], destination?: Destinatio
     },
     target,
   );
+}
+
+let lastMs = Number.NaN;
+let lastTime = '';
+
+/**
+ * pino's `isoTime`, formatted once per millisecond: a proxied request writes three lines (upstream
+ * call, audit, request) within the same few milliseconds, and `toISOString` was a sixth of the cost
+ * of a line (measured at LOG_LEVEL=info).
+ */
+function isoTimeCached(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 /**
