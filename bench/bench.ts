@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: what the proxy adds to a direct call, and how many Auth0 calls it makes.
  *
- * Three processes on loopback: the emulator (emulator-child.ts, its own process so the floor
- * measures the emulator alone), the service (`node dist/main.js`, configured to the emulator), and
- * this one, which drives autocannon. Targets alternate A B C A B C so machine drift cancels:
+ * Four processes on loopback: the emulator (emulator-child.ts, its own process so the floor
+ * measures the emulator alone), the service (`node dist/main.js`, configured to the emulator), the
+ * reference proxy (reference-proxy.ts), and this one, which drives autocannon. Targets alternate
+ * A B C D A B C D so machine drift cancels:
  *   floor        the emulator's GitHub `GET /user`, directly, with a valid GitHub token
+ *   reference    the same through a bare Fastify + undici pass-through (no auth, no policy): the
+ *                least any proxy on this stack costs, so the targets can be judged against it
  *   proxy warm   `GET /v1/idp/github/api/user` for one user, caches warm
  *   proxy many   the same, round-robin over 1,000 users (identities all cached after a first pass)
  * then a cold burst on a fresh service process: 500 concurrent first requests from 100 users,
@@ -12,6 +15,8 @@
  * Writes bench/results/<YYYY-MM-DD>.json and prints a markdown table.
  *
  * Options: --rounds 3 --duration 5 --connections 50
+ *          --log-level <level>  the service's LOG_LEVEL (default warn; `info` is the product's
+ *                         default and adds three lines per proxied request)
  *          --soak <s>     hold proxy-warm load for <s> seconds; RSS at start and end
  *          --profile <s>  run the service under --cpu-prof for <s> seconds of warm load and print
  *                         the top self-time functions (profile kept in bench/results/profiles/)
@@ -39,14 +44,22 @@ interface Args {
   rounds: number;
   duration: number;
   connections: number;
+  logLevel: string;
   soak?: number;
   profile?: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { rounds: 3, duration: 5, connections: 50 };
+  const args: Args = { rounds: 3, duration: 5, connections: 50, logLevel: 'warn' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--log-level') {
+      const level = argv[++i] ?? '';
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
+        throw new Error('--log-level needs a pino level');
+      args.logLevel = level;
+      continue;
+    }
     const value = Number(argv[i + 1]);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number`);
     i++;
@@ -119,6 +132,9 @@ interface ServiceHandle {
   logTail(): string;
 }
 
+/** The service's LOG_LEVEL for this run (--log-level). */
+let logLevel = 'warn';
+
 async function startService(
   emulatorEnv: Record<string, string>,
   extra: Record<string, string>,
@@ -132,7 +148,7 @@ async function startService(
     HOME: process.env.HOME ?? tmpdir(),
     ...emulatorEnv,
     PORT: String(port),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: logLevel,
     ...extra,
   };
   const cwd = mkdtempSync(join(tmpdir(), 'idp-proxy-bench-'));
@@ -191,6 +207,51 @@ function memoryOf(pid: number): Memory {
   return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
 }
 
+/**
+ * Where the service's memory is, from its own /metrics (Node's default metrics): RSS, the V8 heap
+ * (total and used; new and old space committed), and memory outside the heap (Buffers, native).
+ */
+async function heapOf(serviceUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  const mb = (pattern: RegExp): number => {
+    const value = pattern.exec(text)?.[1];
+    return value === undefined ? NaN : round(Number(value) / 1024 / 1024, 1);
+  };
+  return {
+    rssMb: mb(/^process_resident_memory_bytes (\S+)$/m),
+    heapTotalMb: mb(/^nodejs_heap_size_total_bytes (\S+)$/m),
+    heapUsedMb: mb(/^nodejs_heap_size_used_bytes (\S+)$/m),
+    newSpaceMb: mb(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
+    oldSpaceMb: mb(/^nodejs_heap_space_size_total_bytes\{space="old"\} (\S+)$/m),
+    externalMb: mb(/^nodejs_external_memory_bytes (\S+)$/m),
+  };
+}
+
+interface ReferenceHandle {
+  proc: ChildProcess;
+  url: string;
+}
+
+/** The bare pass-through proxy (reference-proxy.ts) in front of the emulator's GitHub API. */
+async function startReference(ready: ChildReady): Promise<ReferenceHandle> {
+  const port = await freePort();
+  const proc = spawn(
+    process.execPath,
+    [join(__dirname, 'reference-proxy.js'), String(port), ready.githubApiRoot, ready.floorToken],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('reference proxy did not start within 30 s')), 30_000);
+    proc.once('exit', (code) => fail(new Error(`reference proxy exited with ${String(code)}`)));
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      if (!chunk.toString('utf8').includes('ready')) return;
+      clearTimeout(timer);
+      ok();
+    });
+  });
+  return { proc, url: `http://127.0.0.1:${port}${PROXY_PATH}` };
+}
+
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc, 100 Hz ticks). */
 function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -230,7 +291,7 @@ async function expectOk(url: string, token: string): Promise<void> {
 }
 
 interface Target {
-  name: 'floor' | 'proxyWarm' | 'proxyMany';
+  name: 'floor' | 'reference' | 'proxyWarm' | 'proxyMany';
   label: string;
   options: () => LoadOptions;
   countAuth0: boolean;
@@ -362,10 +423,14 @@ async function coldBurst(emulator: EmulatorHandle, env: Record<string, string>):
 async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   const { ready } = emulator;
   const ttl = 3600;
-  console.log(`bench: service gets IDENTITY_CACHE_TTL_S=${ttl} (above the run time), LOG_LEVEL=warn`);
+  console.log(
+    `bench: service gets IDENTITY_CACHE_TTL_S=${ttl} (above the run time), LOG_LEVEL=${args.logLevel}`,
+  );
   const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: String(ttl) });
+  const reference = await startReference(ready);
   const proxyUrl = `${service.url}${PROXY_PATH}`;
   await expectOk(ready.floorUrl, ready.floorToken);
+  await expectOk(reference.url, 'unused');
   await expectOk(proxyUrl, ready.warmToken);
   await expectOk(proxyUrl, ready.manyTokens[0]);
 
@@ -377,6 +442,13 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
       options: () => ({ url: ready.floorUrl, connections: c, headers: bearer(ready.floorToken) }),
       countAuth0: false,
       pid: emulator.child.pid ?? 0,
+    },
+    {
+      name: 'reference',
+      label: 'reference: bare Fastify + undici pass-through, no auth or policy',
+      options: () => ({ url: reference.url, connections: c }),
+      countAuth0: false,
+      pid: reference.proc.pid ?? 0,
     },
     {
       name: 'proxyWarm',
@@ -402,11 +474,17 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   process.stdout.write('bench: warming up');
   await load({ ...targets[0].options(), duration: 2 });
   await load({ ...targets[1].options(), duration: 2 });
-  await load({ ...targets[2].options(), amount: ready.manyTokens.length });
   await load({ ...targets[2].options(), duration: 2 });
+  await load({ ...targets[3].options(), amount: ready.manyTokens.length });
+  await load({ ...targets[3].options(), duration: 2 });
   console.log(' done');
 
-  const rounds: Record<Target['name'], RoundFigures[]> = { floor: [], proxyWarm: [], proxyMany: [] };
+  const rounds: Record<Target['name'], RoundFigures[]> = {
+    floor: [],
+    reference: [],
+    proxyWarm: [],
+    proxyMany: [],
+  };
   for (let r = 1; r <= args.rounds; r++) {
     for (const target of targets) {
       const before = target.countAuth0 ? await emulator.counts() : undefined;
@@ -427,10 +505,12 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
     }
   }
   const memory = memoryOf(service.proc.pid ?? 0);
+  const heap = await heapOf(service.url);
   const logLines = service.logLines();
   if (logLines > 0)
     console.log(`bench: the service logged ${logLines} lines under load; last:\n${service.logTail()}`);
   await stopService(service);
+  reference.proc.kill('SIGTERM');
 
   console.log(
     `bench: cold burst, ${COLD_REQUESTS} concurrent first requests from ${ready.coldTokens.length} users`,
@@ -438,10 +518,13 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   const cold = await coldBurst(emulator, ready.env);
 
   const floor = summarize(targets[0].label, rounds.floor);
-  const warm = summarize(targets[1].label, rounds.proxyWarm);
-  const many = summarize(targets[2].label, rounds.proxyMany);
+  const ref = summarize(targets[1].label, rounds.reference);
+  const warm = summarize(targets[2].label, rounds.proxyWarm);
+  const many = summarize(targets[3].label, rounds.proxyMany);
   const ratio = round(warm.reqPerSec / floor.reqPerSec, 2);
   const p99Added = round(warm.p99 - floor.p99, 2);
+  const refRatio = round(ref.reqPerSec / floor.reqPerSec, 2);
+  const refP99Added = round(ref.p99 - floor.p99, 2);
   const coldOk = cold.tokenCalls === 1 && cold.userLookups === cold.users;
   const verdicts = [
     {
@@ -481,14 +564,15 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
     date: new Date().toISOString(),
     machine,
     loadAverage: loadavg(),
-    settings: { ...args, identityCacheTtlS: ttl, logLevel: 'warn', manyUsers: ready.manyTokens.length },
+    settings: { ...args, identityCacheTtlS: ttl, manyUsers: ready.manyTokens.length },
     floor,
+    reference: { ...ref, ratio: refRatio, p99AddedMs: refP99Added },
     proxyWarm: warm,
     proxyMany: many,
     coldBurst: cold,
     ratio,
     p99AddedMs: p99Added,
-    service: { ...memory, logLinesUnderLoad: logLines },
+    service: { ...memory, atEnd: heap, logLinesUnderLoad: logLines },
     targets: verdicts,
   };
   mkdirSync(RESULTS, { recursive: true });
@@ -512,6 +596,7 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
       '–',
       errs(floor),
     ]),
+    row([ref.label, ref.reqPerSec, ref.p50, ref.p99, `${ref.cpuUsPerReq} (reference)`, '–', errs(ref)]),
     ...[warm, many].map((t) =>
       row([
         t.label,
@@ -533,7 +618,7 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
       String(cold.requests - (cold.statuses['200'] ?? 0)),
     ]),
     '',
-    `Proxy ÷ floor throughput ${ratio.toFixed(2)}; p99 added ${p99Added} ms; service RSS peak ${memory.peakMb} MB, ${memory.rssMb} MB at end; load average ${loadavg()[0].toFixed(2)} (other work on the machine skews req/s, not CPU µs/req).`,
+    `Proxy ÷ floor throughput ${ratio.toFixed(2)}; p99 added ${p99Added} ms (the bare reference proxy: ${refRatio.toFixed(2)} and ${refP99Added} ms); service RSS peak ${memory.peakMb} MB, ${memory.rssMb} MB at end (heap ${heap.heapTotalMb} MB of which new space ${heap.newSpaceMb} MB and old ${heap.oldSpaceMb} MB, ${heap.heapUsedMb} MB used; external ${heap.externalMb} MB); load average ${loadavg()[0].toFixed(2)} (other work on the machine skews req/s, not CPU µs/req).`,
     '',
     row(['target', 'goal', 'measured', 'met']),
     row(['---', '---', '---', '---']),
@@ -557,6 +642,7 @@ async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Prom
   const options: LoadOptions = { url, connections: args.connections, headers: bearer(ready.warmToken) };
   await load({ ...options, duration: 5 });
   const start = memoryOf(pid);
+  const heapStart = await heapOf(service.url);
   const samples: Array<{ atS: number; rssMb: number }> = [];
   const t0 = Date.now();
   const sampler = setInterval(() => {
@@ -569,6 +655,7 @@ async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Prom
   clearInterval(sampler);
   const auth0 = auth0Total(await emulator.counts()) - auth0Total(before);
   const end = memoryOf(pid);
+  const heapEnd = await heapOf(service.url);
   await stopService(service);
   const growth = round(((end.rssMb - start.rssMb) / start.rssMb) * 100, 1);
   const report = {
@@ -582,6 +669,8 @@ async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Prom
     peakMb: end.peakMb,
     growthPercent: growth,
     growthWithin10Percent: growth <= 10,
+    heapStart,
+    heapEnd,
     samples,
   };
   mkdirSync(RESULTS, { recursive: true });
@@ -726,6 +815,7 @@ function round(value: number, digits: number): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  logLevel = args.logLevel;
   const started = Date.now();
   const emulator = await startEmulatorChild();
   try {

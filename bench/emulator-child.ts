@@ -26,6 +26,8 @@ export interface ChildReady {
   env: Record<string, string>;
   floorUrl: string;
   floorToken: string;
+  /** the emulator's GitHub API root, for the reference proxy */
+  githubApiRoot: string;
   warmToken: string;
   manyTokens: string[];
   coldTokens: string[];
@@ -70,6 +72,7 @@ async function run(): Promise<void> {
     env: emulator.env(),
     floorUrl: `${emulator.urls.github}/user`,
     floorToken,
+    githubApiRoot: emulator.urls.github,
     warmToken: mint(seed),
     manyTokens: emulator.addUsers(many, { providers: ['github'] }).map(mint),
     coldTokens: emulator.addUsers(cold, { providers: ['github'] }).map(mint),

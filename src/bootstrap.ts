@@ -17,6 +17,7 @@ import { AppModule } from './app.module';
 import { ApiProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
+import { useRootLogger } from './logging/context-logger';
 import { registerRequestLog } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
 import type { RootLogger } from './logging/root-logger';
@@ -100,6 +101,7 @@ export async function createApp(
   // Nest's Logger is process-wide: the last app built in a process owns it (one app per process,
   // or one stack at a time in a test file).
   if (!customLogger) app.useLogger(nestLogger);
+  useRootLogger(customLogger ? undefined : root);
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLog(fastify, root, app.get(MetricsService));
   fastify.addHook('onClose', (_instance, done) => {

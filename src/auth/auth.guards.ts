@@ -66,13 +66,21 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
 @Injectable()
 export class CallerGuard implements CanActivate {
+  /** Route metadata never changes after start-up: read once per handler, not per request. */
+  private readonly kinds = new WeakMap<object, CallerKind | undefined>();
+
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const kind = this.reflector.getAllAndOverride<CallerKind | undefined>(CALLER_KIND, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const handler = context.getHandler();
+    let kind = this.kinds.get(handler);
+    if (kind === undefined && !this.kinds.has(handler)) {
+      kind = this.reflector.getAllAndOverride<CallerKind | undefined>(CALLER_KIND, [
+        handler,
+        context.getClass(),
+      ]);
+      this.kinds.set(handler, kind);
+    }
     const principal = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>().user;
     if (kind === 'user' && principal.isService) {
       throw new ApiProblem(

@@ -52,6 +52,20 @@ type HeaderBag = Record<string, string | string[] | undefined>;
 // eslint-disable-next-line no-control-regex -- a header value must not carry these
 const UNSAFE_HEADER_VALUE = /[\r\n\u0000]/;
 
+/** The allowlist with an adapter's extra headers, built once per adapter list (not per request). */
+const allowlists = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function requestAllowlist(extraAllowed: readonly string[]): ReadonlySet<string> {
+  let allowed = allowlists.get(extraAllowed);
+  if (allowed === undefined) {
+    allowed = new Set([...FORWARDED_REQUEST_HEADERS, ...extraAllowed.map((name) => name.toLowerCase())]);
+    allowlists.set(extraAllowed, allowed);
+  }
+  return allowed;
+}
+
+const RESPONSE_ALLOWED: ReadonlySet<string> = new Set(FORWARDED_RESPONSE_HEADERS);
+
 /**
  * The caller's headers that go to the IdP: the allowlist plus `extraAllowed` (adapter-specific), with
  * lower-case names; a repeated header (array) is joined with `, `. Credentials, framing and hop-by-hop
@@ -61,9 +75,10 @@ export function pickRequestHeaders(
   incoming: HeaderBag,
   extraAllowed: readonly string[],
 ): Record<string, string> {
-  const allowed = new Set([...FORWARDED_REQUEST_HEADERS, ...extraAllowed.map((name) => name.toLowerCase())]);
+  const allowed = requestAllowlist(extraAllowed);
   const picked: Record<string, string> = {};
-  for (const [rawName, value] of Object.entries(incoming)) {
+  for (const rawName in incoming) {
+    const value = incoming[rawName];
     const name = rawName.toLowerCase();
     if (!allowed.has(name) || NEVER_FORWARDED_REQUEST_HEADERS.has(name) || value === undefined) continue;
     const values = Array.isArray(value) ? value : [value];
@@ -85,13 +100,16 @@ export function pickResponseHeaders(
   upstream: HeaderBag,
   opts: { bodyUnchanged: boolean },
 ): Record<string, string | string[]> {
-  const allowed = new Set(FORWARDED_RESPONSE_HEADERS);
-  if (opts.bodyUnchanged) allowed.add('content-length');
   const picked: Record<string, string | string[]> = {};
-  for (const [rawName, value] of Object.entries(upstream)) {
+  for (const rawName in upstream) {
+    const value = upstream[rawName];
     const name = rawName.toLowerCase();
     if (value === undefined) continue;
-    if (!allowed.has(name) && !name.startsWith('x-ratelimit-')) continue;
+    const allowed =
+      RESPONSE_ALLOWED.has(name) ||
+      name.startsWith('x-ratelimit-') ||
+      (opts.bodyUnchanged && name === 'content-length');
+    if (!allowed) continue;
     picked[name] = Array.isArray(value) ? [...value] : value;
   }
   return picked;

@@ -23,6 +23,8 @@ const ENCODED_SLASH_OR_BACKSLASH = /%(?:2f|5c)/i;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this matches
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** Segments of RFC 3986 unreserved characters, each non-empty and not starting with a dot. */
+const PLAIN_PATH = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$/;
 
 function reject(reason: string): ProxyPathCheck {
   return { ok: false, reason };
@@ -35,6 +37,9 @@ function reject(reason: string): ProxyPathCheck {
  *   short text for the problem detail that never repeats the input.
  */
 export function checkProxyPath(rawPath: string): ProxyPathCheck {
+  // Nearly every path is plain segments of unreserved characters, none starting with a dot: such a
+  // path passes every rule below (no escape, backslash, control, scheme, '@', empty or dot segment).
+  if (PLAIN_PATH.test(rawPath)) return { ok: true, path: rawPath };
   if (rawPath.length === 0) return reject('The API path is empty.');
   if (ENCODED_SLASH_OR_BACKSLASH.test(rawPath)) {
     return reject('The API path must not contain an encoded slash or backslash (%2F, %5C).');

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
+import { Cancellation } from '../upstream/cancellation';
 import { UsersService } from '../users/users.service';
 import { ProfileDto } from './dto/profile.dto';
 import { ProxyService } from './proxy.service';
@@ -300,9 +301,9 @@ export class ProxyController {
 
   private caller(req: AuthedRequest, reply: FastifyReply, provider: string, userId: string): ProxyCaller {
     // A caller that goes away mid-call aborts the upstream call too.
-    const controller = new AbortController();
+    const gone = new Cancellation();
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
+      if (!reply.raw.writableFinished) gone.abort();
     });
     const prefix = req.user.isService ? `/v1/users/${encodeURIComponent(userId)}/` : '/v1/';
     return {
@@ -312,7 +313,7 @@ export class ProxyController {
       requestId: req.id,
       routePrefix: `${prefix}idp/${provider}/api/`,
       route: req.routeOptions.url,
-      signal: controller.signal,
+      signal: gone,
     };
   }
 }

@@ -4,7 +4,7 @@
  * exchange, then idp_token_rejected); allowed headers, rewritten links, a decompressed body with
  * every occurrence of the token replaced on the way out.
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -17,6 +17,8 @@ import type {
 import { IdentityProviderRegistry } from '../identity-providers/identity-provider.registry';
 import { IdpTokenService, tokenRejected } from '../identity-providers/idp-token.service';
 import type { IdpCredential, RecoveryState, TokenContext } from '../identity-providers/idp-token.service';
+import { ContextLogger } from '../logging/context-logger';
+import type { CallerSignal } from '../upstream/cancellation';
 import { discard } from '../upstream/discard';
 import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
@@ -36,7 +38,7 @@ export interface ProxyCaller {
   routePrefix: string;
   /** the route pattern that serves the call (`/v1/idp/:provider/api/*`), for the audit line */
   route?: string;
-  signal?: AbortSignal;
+  signal?: CallerSignal;
 }
 
 export interface ProxyRequest {
@@ -63,7 +65,7 @@ const MAX_PROFILE_BYTES = 1024 * 1024;
 
 @Injectable()
 export class ProxyService {
-  private readonly logger = new Logger('Audit');
+  private readonly logger = new ContextLogger('Audit');
 
   constructor(
     private readonly registry: IdentityProviderRegistry,
@@ -123,7 +125,7 @@ export class ProxyService {
     method: ProxyMethod,
     status: number,
   ): void {
-    this.logger.log(
+    this.logger.info(
       {
         audit: true,
         requestId: caller.requestId,

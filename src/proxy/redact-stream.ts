@@ -35,10 +35,34 @@ export function secretVariants(secret: string): string[] {
   return [...new Set(forms)];
 }
 
-function toPatterns(secrets: readonly string[]): Buffer[] {
-  const unique = new Set<string>();
-  for (const secret of secrets) for (const form of secretVariants(secret)) unique.add(form);
-  return [...unique].map((form) => Buffer.from(form, 'utf8')).filter((pattern) => pattern.length > 0);
+/**
+ * The byte patterns of one secret, built once per secret rather than once per response: the same
+ * IdP token is sent on call after call. Bounded; the oldest entries go first.
+ */
+const patternCache = new Map<string, readonly Buffer[]>();
+const PATTERN_CACHE_ENTRIES = 1000;
+
+function patternsOf(secret: string): readonly Buffer[] {
+  let patterns = patternCache.get(secret);
+  if (patterns === undefined) {
+    patterns = secretVariants(secret)
+      .map((form) => Buffer.from(form, 'utf8'))
+      .filter((pattern) => pattern.length > 0);
+    if (patternCache.size >= PATTERN_CACHE_ENTRIES) {
+      const oldest = patternCache.keys().next();
+      if (oldest.done !== true) patternCache.delete(oldest.value);
+    }
+    patternCache.set(secret, patterns);
+  }
+  return patterns;
+}
+
+function toPatterns(secrets: readonly string[]): readonly Buffer[] {
+  if (secrets.length === 1) return patternsOf(secrets[0]);
+  const unique = new Map<string, Buffer>();
+  for (const secret of secrets)
+    for (const pattern of patternsOf(secret)) unique.set(pattern.toString('latin1'), pattern);
+  return [...unique.values()];
 }
 
 type Interval = { start: number; end: number };
@@ -114,6 +138,7 @@ class Redactor {
     }
     if (emitUntil > position) out.push(buf.subarray(position, emitUntil));
 
+    if (final) return out.filter((part) => part.length > 0);
     this.pending = Buffer.from(buf.subarray(emitUntil));
     this.lookbehind = Buffer.from(buf.subarray(Math.max(0, emitUntil - (this.maxLength - 1)), emitUntil));
     return out.filter((part) => part.length > 0);

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { Cancellation } from './cancellation';
 import { UpstreamError } from './upstream.errors';
 import { UpstreamService } from './upstream.service';
 import type { RetryMode, UpstreamRequest } from './upstream.service';
@@ -227,6 +228,24 @@ describe(UpstreamService.name, () => {
       };
       const error = await failureOf(call('idempotent', { signal: controller.signal }));
       expect({ failure: error.failure, calls }).toEqual({ failure: 'unreachable', calls: 1 });
+    });
+
+    it('should abort a call in flight when the caller goes away (Cancellation)', async () => {
+      handler = () => undefined;
+      const gone = new Cancellation();
+      const started = Date.now();
+      setTimeout(() => gone.abort(), 50);
+      const error = await failureOf(call('idempotent', { signal: gone }));
+      expect({ failure: error.failure, calls }).toEqual({ failure: 'unreachable', calls: 1 });
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    });
+
+    it('should not start a call for a caller already gone', async () => {
+      handler = ok;
+      const gone = new Cancellation();
+      gone.abort();
+      const error = await failureOf(call('idempotent', { signal: gone }));
+      expect({ failure: error.failure, calls }).toEqual({ failure: 'unreachable', calls: 0 });
     });
 
     it('should never retry a POST', async () => {

@@ -7,7 +7,7 @@
  * undici rather than axios: it streams request and response bodies without buffering, and measured
  * faster on the proxy path (see README, Performance).
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { ExponentialBackoff, DelegateBackoff, handleWhen, handleWhenResult, retry } from 'cockatiel';
 import type { IRetryBackoffContext } from 'cockatiel';
@@ -15,7 +15,10 @@ import { Agent, request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
+import { ContextLogger } from '../logging/context-logger';
 import { MetricsService } from '../metrics/metrics.service';
+import { Cancellation, asAbortSignal } from './cancellation';
+import type { CallerSignal } from './cancellation';
 import { rateLimitWaitMs } from './rate-limit';
 import { UpstreamError } from './upstream.errors';
 import type { UpstreamTarget } from './upstream.errors';
@@ -40,7 +43,7 @@ export interface UpstreamRequest {
   retry: RetryMode;
   requestId?: string;
   /** aborts the call when the caller goes away */
-  signal?: AbortSignal;
+  signal?: CallerSignal;
 }
 
 export interface UpstreamResponse {
@@ -64,7 +67,7 @@ const DEADLINE = new Error('upstream deadline reached');
 
 @Injectable()
 export class UpstreamService implements OnModuleDestroy {
-  private readonly logger = new Logger('Upstream');
+  private readonly logger = new ContextLogger('Upstream');
   private readonly timeoutMs: number;
   private readonly agent: Agent;
 
@@ -109,7 +112,7 @@ export class UpstreamService implements OnModuleDestroy {
     } finally {
       // One line per call (not per attempt), at info: following a request id shows every call it
       // made to Auth0 or the IdP. Never the URL: queries may carry proofs.
-      this.logger.log(
+      this.logger.info(
         {
           requestId: req.requestId,
           target: req.target,
@@ -148,28 +151,52 @@ export class UpstreamService implements OnModuleDestroy {
    * (cockatiel's default for ExponentialBackoff). Not after a timeout (the budget is spent), not once
    * the caller went away, and not when the backoff could outlast the budget: then the failure stands.
    */
-  private idempotentRetry(
+  private async idempotentRetry(
     req: UpstreamRequest,
     deadline: number,
     attempt: () => Promise<UpstreamResponse>,
   ): Promise<UpstreamResponse> {
     const budgetLeft = (): boolean => deadline - Date.now() > IDP_MAX_BACKOFF_MS;
-    const policy = retry(
-      handleWhen(
-        (error) => error instanceof UpstreamError && error.failure === 'unreachable' && budgetLeft(),
-      ).orWhenResult((result) => IDP_RETRY_STATUSES.has((result as UpstreamResponse).status) && budgetLeft()),
-      {
-        maxAttempts: IDP_MAX_RETRIES,
-        backoff: new ExponentialBackoff({
-          initialDelay: IDP_INITIAL_BACKOFF_MS,
-          maxDelay: IDP_MAX_BACKOFF_MS,
-        }),
-      },
-    );
+    const retryableError = (error: unknown): boolean =>
+      error instanceof UpstreamError && error.failure === 'unreachable' && budgetLeft();
+    const retryableResult = (result: unknown): boolean =>
+      IDP_RETRY_STATUSES.has((result as UpstreamResponse).status) && budgetLeft();
+    // The first attempt runs outside cockatiel: nearly every call ends there, and building the policy
+    // for each one cost more than the rest of the retry logic. Only a retryable outcome enters the
+    // policy, which replays that outcome as its first attempt, then decides, waits and retries.
+    let first: { value: UpstreamResponse } | { error: unknown };
+    try {
+      first = { value: await attempt() };
+    } catch (error) {
+      first = { error };
+    }
+    if ('value' in first ? !retryableResult(first.value) : !retryableError(first.error)) {
+      if ('value' in first) return first.value;
+      throw first.error;
+    }
+    let replayed = false;
+    const replayThenAttempt = async (): Promise<UpstreamResponse> => {
+      if (replayed) return attempt();
+      replayed = true;
+      if ('value' in first) return first.value;
+      throw first.error;
+    };
+    const policy = retry(handleWhen(retryableError).orWhenResult(retryableResult), {
+      maxAttempts: IDP_MAX_RETRIES,
+      backoff: new ExponentialBackoff({
+        initialDelay: IDP_INITIAL_BACKOFF_MS,
+        maxDelay: IDP_MAX_BACKOFF_MS,
+      }),
+    });
     policy.onRetry((event) => {
       if ('value' in event) discard(event.value as UpstreamResponse);
     });
-    return policy.execute(attempt, req.signal);
+    const cancel = asAbortSignal(req.signal);
+    try {
+      return await policy.execute(replayThenAttempt, cancel.signal);
+    } finally {
+      cancel.release();
+    }
   }
 
   /**
@@ -200,7 +227,13 @@ export class UpstreamService implements OnModuleDestroy {
     policy.onRetry((event) => {
       if ('value' in event) discard(event.value as UpstreamResponse);
     });
-    const response = await policy.execute(attempt, req.signal);
+    const cancel = asAbortSignal(req.signal);
+    let response: UpstreamResponse;
+    try {
+      response = await policy.execute(attempt, cancel.signal);
+    } finally {
+      cancel.release();
+    }
     if (response.status === 429) {
       discard(response);
       const waitMs = waitOf(response);
@@ -222,9 +255,9 @@ export class UpstreamService implements OnModuleDestroy {
     if (req.signal?.aborted === true) throw this.fail(req, 'unreachable', started, req.signal.reason);
     if (remaining <= 0) throw this.fail(req, 'timeout', started);
     // Our own timer, cleared once headers arrive: the deadline bounds the wait for headers only.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(DEADLINE), remaining);
-    const onCallerAbort = (): void => controller.abort();
+    const cancel = new Cancellation();
+    const timer = setTimeout(() => cancel.abort(DEADLINE), remaining);
+    const onCallerAbort = (): void => cancel.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
       const headers: Record<string, string> = { ...req.headers };
@@ -234,12 +267,12 @@ export class UpstreamService implements OnModuleDestroy {
         method: req.method,
         headers,
         body: req.body,
-        signal: controller.signal,
+        signal: cancel,
       });
       this.record(req.target, String(response.statusCode), started);
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (cause) {
-      if (controller.signal.reason === DEADLINE) throw this.fail(req, 'timeout', started, cause);
+      if (cancel.reason === DEADLINE) throw this.fail(req, 'timeout', started, cause);
       throw this.fail(req, 'unreachable', started, cause);
     } finally {
       clearTimeout(timer);
@@ -260,10 +293,11 @@ export class UpstreamService implements OnModuleDestroy {
   private record(target: UpstreamTarget, status: string, started: number): void {
     // The JWKS fetch is not one of the contract's upstream targets; it is not counted.
     if (target !== 'auth0_jwks') this.metrics.upstreamRequests.inc({ target, status });
-    this.logger.debug(
-      { target, status, durationMs: Math.round(performance.now() - started) },
-      'upstream attempt',
-    );
+    if (this.logger.enabled('debug'))
+      this.logger.debug(
+        { target, status, durationMs: Math.round(performance.now() - started) },
+        'upstream attempt',
+      );
   }
 }
 
