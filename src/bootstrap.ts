@@ -124,6 +124,9 @@ export async function createApp(
       done: (err: null, p: unknown) => void,
     ) => {
       reply.header('x-request-id', request.id);
+      // Answers under /v1 are the caller's own (the IdP's `cache-control: private, max-age=60`
+      // passes through): a browser cache must not hand them to the next user of that browser.
+      if (request.url.startsWith('/v1/')) varyOn(reply, 'Authorization');
       done(null, payload);
     },
   );
@@ -169,4 +172,15 @@ function answerClientError(error: Error & { code?: string }, socket: Socket, roo
     );
   }
   socket.destroy(error);
+}
+
+/** Adds `name` to the answer's `Vary` (CORS may have put `Origin` there already). */
+function varyOn(reply: FastifyReply, name: string): void {
+  const current = reply.getHeader('vary');
+  const names = String(current ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (names.includes('*') || names.some((v) => v.toLowerCase() === name.toLowerCase())) return;
+  reply.header('vary', [...names, name].join(', '));
 }

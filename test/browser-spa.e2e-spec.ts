@@ -197,6 +197,8 @@ describeBrowser('The sample app (examples/spa) in Chromium', () => {
     );
     expect(first).toContain(`access-control-allow-origin: ${demo.origin}`);
     expect(first).toMatch(/access-control-expose-headers: [^\n]*\blink\b/);
+    // a cache of this browser keys the answer on the signed-in user, and CORS's origin stays too
+    expect(first).toContain('vary: Origin, Authorization');
     await screenshot('spa-3-repos-page1.png');
     await snapshot('repositories, page 1');
   }, 30_000);

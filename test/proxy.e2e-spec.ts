@@ -240,6 +240,23 @@ describe('Proxy', () => {
       expect(answer.headers.get('link') ?? '').not.toContain('evil.example');
     });
 
+    it("should mark the IdP's cacheable answers and the service's own as varying by Authorization", async () => {
+      stack.emulator.setIdpResponseHeaders('github', { vary: 'Accept' });
+      try {
+        const answer = await stack.call('/v1/idp/github/api/user', { token: as('github') });
+        expect(answer.status).toBe(200);
+        // GitHub's `private, max-age=60` reaches the browser: its cache must not serve it to another user.
+        expect(answer.headers.get('cache-control')).toBe('private, max-age=60, s-maxage=60');
+        expect(answer.headers.get('vary')).toBe('Authorization');
+      } finally {
+        stack.emulator.setIdpResponseHeaders('github', {});
+      }
+      const profile = await stack.call('/v1/idp/github/profile', { token: as('github') });
+      expect(profile.headers.get('vary')).toBe('Authorization');
+      const identities = await stack.call('/v1/identities', { token: as('github') });
+      expect(identities.headers.get('vary')).toBe('Authorization');
+    });
+
     it('should never pass Set-Cookie or the IdP WWW-Authenticate back', async () => {
       stack.emulator.setIdpResponseHeaders('github', {
         'set-cookie': 'idp_session=1; Path=/',

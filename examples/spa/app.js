@@ -34,8 +34,9 @@ async function callProxy(pathAndQuery) {
   const token = await auth0Client.getTokenSilently(); // from memory; the SDK renews it when needed
   const response = await fetch(new URL(pathAndQuery, config.apiBaseUrl), {
     headers: { authorization: `Bearer ${token}` },
-    // The IdP's `cache-control: private, max-age=60` reaches the browser, whose cache does not key
-    // on Authorization: revalidate every time (the ETag makes that a cheap 304).
+    // The IdP's `cache-control: private, max-age=60` reaches the browser (with `Vary: Authorization`,
+    // so never for another user): revalidate anyway, so that a reconnect shows at once (the ETag
+    // makes that a cheap 304).
     cache: 'no-cache',
   });
   if (!response.ok) {
