@@ -13,7 +13,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -249,5 +249,5 @@ export class CacheService {
 const NOT_READ = Symbol('not read yet');
 
 function storeKey(kind: CacheKind, key: string): string {
-  return `${kind}:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
+  return `${kind}:${hash('sha256', key, 'base64url').slice(0, 32)}`;
 }

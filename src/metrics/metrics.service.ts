@@ -5,6 +5,8 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+type RequestLabel = 'route' | 'method' | 'status';
+
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -62,10 +64,22 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Per (route, method, status): the label-bound children, so a request hashes no labels. */
+  private readonly requestSeries = new Map<
+    string,
+    { count: Counter.Internal; duration: Histogram.Internal<RequestLabel> }
+  >();
+
   /** One served request; `route` is the route pattern (never a raw path, so labels stay bounded). */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const labels = { route, method, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    const id = `${method} ${status} ${route}`;
+    let series = this.requestSeries.get(id);
+    if (series === undefined) {
+      const labels = { route, method, status: String(status) };
+      series = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
+      this.requestSeries.set(id, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 }
