@@ -18,4 +18,5 @@ COPY --from=build /app/dist ./dist
 RUN mkdir /sandbox && chown node:node /sandbox
 USER node
 EXPOSE 3000
-CMD ["node", "dist/main.js"]
+# The product's Node flags (src/node-flags.ts): a capped young generation keeps the resident set low.
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -17,6 +17,8 @@
  * Options: --rounds 3 --duration 5 --connections 50
  *          --log-level <level>  the service's LOG_LEVEL (default warn; `info` is the product's
  *                         default and adds three lines per proxied request)
+ *          --node-flags "<flags>"  the service's Node flags (default: the product's own,
+ *                         src/node-flags.ts; `--node-flags ""` runs it with none)
  *          --soak <s>     hold proxy-warm load for <s> seconds; RSS at start and end
  *          --profile <s>  run the service under --cpu-prof for <s> seconds of warm load and print
  *                         the top self-time functions (profile kept in bench/results/profiles/)
@@ -25,6 +27,7 @@
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -36,6 +39,9 @@ import type { ChildCounts, ChildReady, ParentAsk } from './emulator-child';
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = resolve(__dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'results');
+const { PRODUCT_NODE_FLAGS } = createRequire(__filename)(join(DIST, 'node-flags.js')) as {
+  PRODUCT_NODE_FLAGS: readonly string[];
+};
 const PROXY_PATH = '/v1/idp/github/api/user';
 const AUTH0_ENDPOINTS = ['jwks', 'token.client_credentials', 'token.exchange', 'users'] as const;
 const COLD_REQUESTS = 500;
@@ -47,12 +53,24 @@ interface Args {
   logLevel: string;
   soak?: number;
   profile?: number;
+  /** the service's Node flags: the product's own (src/node-flags.ts) unless --node-flags says */
+  nodeFlags: readonly string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { rounds: 3, duration: 5, connections: 50, logLevel: 'warn' };
+  const args: Args = {
+    rounds: 3,
+    duration: 5,
+    connections: 50,
+    logLevel: 'warn',
+    nodeFlags: PRODUCT_NODE_FLAGS,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--node-flags') {
+      args.nodeFlags = (argv[++i] ?? '').split(' ').filter((f) => f !== '');
+      continue;
+    }
     if (flag === '--log-level') {
       const level = argv[++i] ?? '';
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
@@ -134,6 +152,7 @@ interface ServiceHandle {
 
 /** The service's LOG_LEVEL for this run (--log-level). */
 let logLevel = 'warn';
+let serviceNodeFlags: readonly string[] = [];
 
 async function startService(
   emulatorEnv: Record<string, string>,
@@ -152,7 +171,7 @@ async function startService(
     ...extra,
   };
   const cwd = mkdtempSync(join(tmpdir(), 'idp-proxy-bench-'));
-  const proc = spawn(process.execPath, [...nodeArgs, join(DIST, 'main.js')], {
+  const proc = spawn(process.execPath, [...serviceNodeFlags, ...nodeArgs, join(DIST, 'main.js')], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -424,7 +443,7 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   const { ready } = emulator;
   const ttl = 3600;
   console.log(
-    `bench: service gets IDENTITY_CACHE_TTL_S=${ttl} (above the run time), LOG_LEVEL=${args.logLevel}`,
+    `bench: service gets IDENTITY_CACHE_TTL_S=${ttl} (above the run time), LOG_LEVEL=${args.logLevel}, node flags: ${args.nodeFlags.join(' ') || 'none'}`,
   );
   const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: String(ttl) });
   const reference = await startReference(ready);
@@ -816,6 +835,7 @@ function round(value: number, digits: number): number {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   logLevel = args.logLevel;
+  serviceNodeFlags = args.nodeFlags;
   const started = Date.now();
   const emulator = await startEmulatorChild();
   try {

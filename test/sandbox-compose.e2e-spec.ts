@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, cleanEnv } from './support/sandbox-process';
+import { PRODUCT_NODE_FLAGS } from '../src/node-flags';
 
 const run = promisify(execFile);
 
@@ -119,5 +120,20 @@ describe('.env.example', () => {
       expect({ name, listed: index >= 0 }).toEqual({ name, listed: true });
       expect({ name, commented: lines[index - 1]?.startsWith('#') }).toEqual({ name, commented: true });
     }
+  });
+});
+
+describe("The product's Node flags (src/node-flags.ts)", () => {
+  const read = (file: string): string => readFileSync(join(REPO_ROOT, file), 'utf8');
+  const command = (flags: readonly string[]): string => ['node', ...flags, 'dist/main.js'].join(' ');
+
+  it('should start the product with them everywhere this project starts it', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:prod']).toBe(command(PRODUCT_NODE_FLAGS));
+    expect(read('Dockerfile')).toContain(
+      `CMD ${JSON.stringify(command(PRODUCT_NODE_FLAGS).split(' '))}`.replace(/","/g, '", "'),
+    );
+    expect(read('docker-compose.yml')).toContain(`exec ${command(PRODUCT_NODE_FLAGS)}\n`);
+    expect(read('src/sandbox/start.ts')).toContain('[...PRODUCT_NODE_FLAGS, PRODUCT_MAIN]');
   });
 });

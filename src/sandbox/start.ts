@@ -16,6 +16,7 @@ import { startDemoServer } from './demo.server';
 import type { DemoServer } from './demo.server';
 import { startEmulator } from './emulator/emulator';
 import type { EmulatorWithExtras } from './emulator/emulator.types';
+import { PRODUCT_NODE_FLAGS } from '../node-flags';
 
 const PRODUCT_MAIN = join(__dirname, '..', 'main.js');
 const HOST = '127.0.0.1';
@@ -41,7 +42,11 @@ function fail(message: string): never {
  * Nest's shutdown hooks can finish instead of being cut short by a second signal.
  */
 function spawnProduct(env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [PRODUCT_MAIN], { env, stdio: 'inherit', detached: true });
+  const child = spawn(process.execPath, [...PRODUCT_NODE_FLAGS, PRODUCT_MAIN], {
+    env,
+    stdio: 'inherit',
+    detached: true,
+  });
   // Whatever ends this process, the product does not outlive it.
   process.once('exit', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
