@@ -11,39 +11,17 @@
  * chromium (`.ci/run` installs it); outside CI a machine without it skips this file, saying why.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { startDemoServer } from '../src/sandbox/demo.server';
 import type { DemoServer } from '../src/sandbox/demo.server';
 import { startStack } from './support/stack';
 import type { Stack } from './support/stack';
-import { REPO_ROOT } from './support/sandbox-process';
+import { ARTIFACTS, describeWithBrowser, launchBrowser } from './support/browser';
+import type { Browser } from './support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 const LINKED_USER = 'auth0|4004';
-
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-if (!available && !inCi) {
-  console.warn(
-    `browser-spa: skipped — no Chromium at ${CHROMIUM} (apt-get install -y chromium); with CI=true it must run.`,
-  );
-}
-const describeBrowser = available || inCi ? describe : describe.skip;
 
 /** What the browser held at one moment: the pages' HTML, web storage and every cookie. */
 interface Snapshot {
@@ -51,11 +29,11 @@ interface Snapshot {
   text: string;
 }
 
-describeBrowser('The sample app (examples/spa) in Chromium', () => {
+describeWithBrowser('browser-spa')('The sample app (examples/spa) in Chromium', () => {
   let demo: DemoServer;
   let stack: Stack;
+  let browser: Browser;
   let context: BrowserContext;
-  let userDataDir: string;
   let page: Page;
   /** every answer the browser received: URL, status, headers and body */
   const received: Array<Promise<string>> = [];
@@ -94,8 +72,6 @@ describeBrowser('The sample app (examples/spa) in Chromium', () => {
   const repoNames = () => page.locator('[data-testid="repos"] li strong').allTextContents();
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
     mkdirSync(ARTIFACTS, { recursive: true });
     demo = await startDemoServer();
     stack = await startStack({ CORS_ORIGINS: demo.origin }, { allowedRedirectUris: [demo.url] });
@@ -106,20 +82,14 @@ describeBrowser('The sample app (examples/spa) in Chromium', () => {
       audience: emulator.audience,
       apiBaseUrl: stack.url,
     });
-    userDataDir = mkdtempSync(join(tmpdir(), 'idp-proxy-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1100, height: 900 },
-    });
+    browser = await launchBrowser({ width: 1100, height: 900 });
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     context.on('response', record);
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await stack?.close();
     await demo?.close();
   });

@@ -4,69 +4,30 @@
  * authorized; Try it out on GET /v1/identities → 200 and the identities. Needs Debian's chromium
  * (`.ci/run` installs it); outside CI a machine without it skips this file, saying why.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
-import { REPO_ROOT, startSandbox } from './support/sandbox-process';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, describeWithBrowser, launchBrowser, until } from './support/browser';
+import type { Browser } from './support/browser';
+import { startSandbox } from './support/sandbox-process';
 import type { Sandbox } from './support/sandbox-process';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOT = join(REPO_ROOT, 'test', 'artifacts', 'swagger-identities.png');
+const SCREENSHOT = join(ARTIFACTS, 'swagger-identities.png');
 const LINKED_USER = 'auth0|4004';
 
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-if (!available && !inCi) {
-  console.warn(
-    `browser-swagger: skipped — no Chromium at ${CHROMIUM} (apt-get install -y chromium); with CI=true it must run.`,
-  );
-}
-/** Polls `check` until it holds (Playwright's web-first assertions live in @playwright/test). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const describeBrowser = available || inCi ? describe : describe.skip;
-
-describeBrowser('Swagger UI in Chromium (sandbox)', () => {
+describeWithBrowser('browser-swagger')('Swagger UI in Chromium (sandbox)', () => {
   let sandbox: Sandbox;
-  let context: BrowserContext;
-  let userDataDir: string;
+  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
+    browser = await launchBrowser({ width: 1280, height: 1800 });
     sandbox = await startSandbox();
-    userDataDir = mkdtempSync(join(tmpdir(), 'idp-proxy-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1280, height: 1800 },
-    });
-    page = await context.newPage();
+    page = await browser.context.newPage();
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await sandbox?.stop();
   });
 
@@ -80,7 +41,7 @@ describeBrowser('Swagger UI in Chromium (sandbox)', () => {
     const clientId = oauth2.locator('input[data-name="clientId"]');
     await until('the client id from initOAuth', async () => (await clientId.inputValue()) === 'sandbox-spa');
     const [popup] = await Promise.all([
-      context.waitForEvent('page'),
+      browser.context.waitForEvent('page'),
       oauth2.locator('button.authorize').click(),
     ]);
 
@@ -117,7 +78,7 @@ describeBrowser('Swagger UI in Chromium (sandbox)', () => {
     }>;
     expect(identities.map((i) => i.provider)).toEqual(['auth0', 'google', 'github']);
 
-    mkdirSync(join(REPO_ROOT, 'test', 'artifacts'), { recursive: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);
