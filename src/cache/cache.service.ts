@@ -72,7 +72,7 @@ export class CacheService {
     if (value === undefined && this.shared && !this.knownAbsent(k)) {
       value = (await this.flights.run(`get:${k}`, () => this.readShared(k))) as T | undefined;
     }
-    this.metrics.cache.inc({ kind, result: value === undefined ? 'miss' : 'hit' });
+    this.metrics.countCache(kind, value === undefined ? 'miss' : 'hit');
     return value;
   }
 
@@ -107,7 +107,7 @@ export class CacheService {
     if (!fresh) {
       const cached = await this.memory.get<T>(k);
       if (cached !== undefined && cached !== null) {
-        this.metrics.cache.inc({ kind, result: 'hit' });
+        this.metrics.countCache(kind, 'hit');
         return cached;
       }
     }
@@ -119,7 +119,7 @@ export class CacheService {
       loaded = outcome.loaded;
       return outcome.value as T;
     } finally {
-      if (!fresh) this.metrics.cache.inc({ kind, result: loaded ? 'miss' : 'hit' });
+      if (!fresh) this.metrics.countCache(kind, loaded ? 'miss' : 'hit');
     }
   }
 

@@ -5,7 +5,25 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-type RequestLabel = 'route' | 'method' | 'status';
+/**
+ * A metric's label-bound children, made once per label combination: prom-client hashes the label
+ * object on every `inc({...})`, and these counts run several times per proxied request.
+ */
+class Series<T> {
+  private readonly children = new Map<string, T>();
+
+  constructor(private readonly make: (...labels: string[]) => T) {}
+
+  get(...labels: string[]): T {
+    const id = labels.join('\u0000');
+    let child = this.children.get(id);
+    if (child === undefined) {
+      child = this.make(...labels);
+      this.children.set(id, child);
+    }
+    return child;
+  }
+}
 
 @Injectable()
 export class MetricsService {
@@ -64,22 +82,28 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Per (route, method, status): the label-bound children, so a request hashes no labels. */
-  private readonly requestSeries = new Map<
-    string,
-    { count: Counter.Internal; duration: Histogram.Internal<RequestLabel> }
-  >();
+  private readonly requestSeries = new Series((route, method, status) => {
+    const labels = { route, method, status };
+    return { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
+  });
+  private readonly upstreamSeries = new Series((target, status) =>
+    this.upstreamRequests.labels({ target, status }),
+  );
+  private readonly cacheSeries = new Series((kind, result) => this.cache.labels({ kind, result }));
 
   /** One served request; `route` is the route pattern (never a raw path, so labels stay bounded). */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const id = `${method} ${status} ${route}`;
-    let series = this.requestSeries.get(id);
-    if (series === undefined) {
-      const labels = { route, method, status: String(status) };
-      series = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
-      this.requestSeries.set(id, series);
-    }
+    const series = this.requestSeries.get(route, method, String(status));
     series.count.inc();
     series.duration.observe(seconds);
+  }
+
+  /** One answered (or failed, `status` a failure name) upstream call. */
+  countUpstream(target: string, status: string): void {
+    this.upstreamSeries.get(target, status).inc();
+  }
+
+  countCache(kind: string, result: 'hit' | 'miss'): void {
+    this.cacheSeries.get(kind, result).inc();
   }
 }

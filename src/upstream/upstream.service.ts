@@ -292,7 +292,7 @@ export class UpstreamService implements OnModuleDestroy {
 
   private record(target: UpstreamTarget, status: string, started: number): void {
     // The JWKS fetch is not one of the contract's upstream targets; it is not counted.
-    if (target !== 'auth0_jwks') this.metrics.upstreamRequests.inc({ target, status });
+    if (target !== 'auth0_jwks') this.metrics.countUpstream(target, status);
     if (this.logger.enabled('debug'))
       this.logger.debug(
         { target, status, durationMs: Math.round(performance.now() - started) },
