@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: what the proxy adds to a direct call, and how many Auth0 calls it makes.
  *
- * Four processes on loopback: the emulator (emulator-child.ts, its own process so the floor
- * measures the emulator alone), the service (`node dist/main.js`, configured to the emulator), the
- * reference proxy (reference-proxy.ts), and this one, which drives autocannon. Targets alternate
- * A B C D A B C D so machine drift cancels:
- *   floor        the emulator's GitHub `GET /user`, directly, with a valid GitHub token
+ * Four processes on loopback: the upstreams (emulator-child.ts: the emulated Auth0 tenant and the
+ * floor, GitHub's `GET /user` from a plain `node:http` handler, in their own process so the floor
+ * does not share an event loop with the load generator), the service (`node dist/main.js`,
+ * configured to both), the reference proxy (reference-proxy.ts), and this one, which drives
+ * autocannon. Targets alternate A B C D A B C D so machine drift cancels:
+ *   floor        GitHub `GET /user` from the plain handler, directly, with a valid GitHub token
  *   reference    the same through a bare Fastify + undici pass-through (no auth, no policy): the
  *                least any proxy on this stack costs, so the targets can be judged against it
  *   proxy warm   `GET /v1/idp/github/api/user` for one user, caches warm
  *   proxy many   the same, round-robin over 1,000 users (identities all cached after a first pass)
- * then a cold burst on a fresh service process: 500 concurrent first requests from 100 users,
- * counting the Auth0 calls (token and user lookups) from the emulator's counters.
+ * then the latency of one connection, one request at a time (floor, reference, proxy warm,
+ * interleaved), and a cold burst on a fresh service process: 500 concurrent first requests from
+ * 100 users, counting the Auth0 calls (token and user lookups) from the emulator's counters.
  * Writes bench/results/<YYYY-MM-DD>.json and prints a markdown table.
  *
  * Options: --rounds 3 --duration 5 --connections 50
@@ -22,6 +24,9 @@
  *          --soak <s>     hold proxy-warm load for <s> seconds; RSS at start and end
  *          --profile <s>  run the service under --cpu-prof for <s> seconds of warm load and print
  *                         the top self-time functions (profile kept in bench/results/profiles/)
+ *          --ceiling      the floor against three bare proxies (Fastify, node:http, a TCP pipe):
+ *                         how close to the floor any proxy on this machine gets
+ *          --chunked      the floor answers in chunked transfer encoding, without content-length
  * Speed is reported, never asserted.
  */
 import { fork, spawn } from 'node:child_process';
@@ -34,7 +39,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import type { Options as LoadOptions, Result as LoadResult } from 'autocannon';
+import { Agent, request } from 'undici';
+import { FLOOR_COUNT } from './emulator-child';
 import type { ChildCounts, ChildReady, ParentAsk } from './emulator-child';
+import { REFERENCE_KINDS } from './reference-proxy';
+import type { ReferenceKind } from './reference-proxy';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = resolve(__dirname, '..');
@@ -45,6 +54,9 @@ const { PRODUCT_NODE_FLAGS } = createRequire(__filename)(join(DIST, 'node-flags.
 const PROXY_PATH = '/v1/idp/github/api/user';
 const AUTH0_ENDPOINTS = ['jwks', 'token.client_credentials', 'token.exchange', 'users'] as const;
 const COLD_REQUESTS = 500;
+const FLOOR_LABEL = 'floor: GitHub `GET /user` from a plain node:http handler, direct';
+/** Requests per target and round of the one-connection latency check. */
+const UNLOADED_REQUESTS = 2000;
 
 interface Args {
   rounds: number;
@@ -53,6 +65,9 @@ interface Args {
   logLevel: string;
   soak?: number;
   profile?: number;
+  ceiling: boolean;
+  /** the floor answers without content-length (chunked), as many APIs do */
+  chunked: boolean;
   /** the service's Node flags: the product's own (src/node-flags.ts) unless --node-flags says */
   nodeFlags: readonly string[];
 }
@@ -64,9 +79,19 @@ function parseArgs(argv: readonly string[]): Args {
     connections: 50,
     logLevel: 'warn',
     nodeFlags: PRODUCT_NODE_FLAGS,
+    ceiling: false,
+    chunked: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--ceiling') {
+      args.ceiling = true;
+      continue;
+    }
+    if (flag === '--chunked') {
+      args.chunked = true;
+      continue;
+    }
     if (flag === '--node-flags') {
       args.nodeFlags = (argv[++i] ?? '').split(' ').filter((f) => f !== '');
       continue;
@@ -100,8 +125,9 @@ interface EmulatorHandle {
   counts(): Promise<Record<string, number>>;
 }
 
-async function startEmulatorChild(): Promise<EmulatorHandle> {
+async function startEmulatorChild(args: Args): Promise<EmulatorHandle> {
   const child = fork(join(__dirname, 'emulator-child.js'), [], {
+    env: { ...process.env, BENCH_FLOOR_CHUNKED: args.chunked ? '1' : '0' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<ChildReady>((ok, fail) => {
@@ -251,12 +277,12 @@ interface ReferenceHandle {
   url: string;
 }
 
-/** The bare pass-through proxy (reference-proxy.ts) in front of the emulator's GitHub API. */
-async function startReference(ready: ChildReady): Promise<ReferenceHandle> {
+/** A bare pass-through proxy (reference-proxy.ts) in front of the emulator's GitHub API. */
+async function startReference(ready: ChildReady, kind: ReferenceKind = 'fastify'): Promise<ReferenceHandle> {
   const port = await freePort();
   const proc = spawn(
     process.execPath,
-    [join(__dirname, 'reference-proxy.js'), String(port), ready.githubApiRoot, ready.floorToken],
+    [join(__dirname, 'reference-proxy.js'), kind, String(port), ready.githubApiRoot, ready.floorToken],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((ok, fail) => {
@@ -268,7 +294,9 @@ async function startReference(ready: ChildReady): Promise<ReferenceHandle> {
       ok();
     });
   });
-  return { proc, url: `http://127.0.0.1:${port}${PROXY_PATH}` };
+  // The TCP pipe knows no routes: its client asks for the emulator's own path.
+  const path = kind === 'tcp' ? new URL(ready.floorUrl).pathname : PROXY_PATH;
+  return { proc, url: `http://127.0.0.1:${port}${path}` };
 }
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc, 100 Hz ticks). */
@@ -310,7 +338,7 @@ async function expectOk(url: string, token: string): Promise<void> {
 }
 
 interface Target {
-  name: 'floor' | 'reference' | 'proxyWarm' | 'proxyMany';
+  name: string;
   label: string;
   options: () => LoadOptions;
   countAuth0: boolean;
@@ -377,6 +405,79 @@ function summarize(label: string, rounds: RoundFigures[]): TargetFigures {
   };
 }
 
+/** Rounds of every target in turn (A B C A B C …): req/s, latency, CPU of its process, Auth0 calls. */
+async function runRounds(
+  targets: readonly Target[],
+  args: Args,
+  emulator: EmulatorHandle,
+): Promise<Record<string, RoundFigures[]>> {
+  const rounds: Record<string, RoundFigures[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let r = 1; r <= args.rounds; r++) {
+    for (const target of targets) {
+      const before = target.countAuth0 ? await emulator.counts() : undefined;
+      const cpuBefore = cpuMsOf(target.pid);
+      const figures = figuresOf(await load({ ...target.options(), duration: args.duration }));
+      figures.cpuUsPerReq = round(
+        ((cpuMsOf(target.pid) - cpuBefore) * 1000) / Math.max(figures.requests, 1),
+        0,
+      );
+      if (before) figures.auth0Calls = auth0Total(await emulator.counts()) - auth0Total(before);
+      rounds[target.name].push(figures);
+      console.log(
+        `bench: round ${r}/${args.rounds} ${target.name.padEnd(9)} ${String(figures.reqPerSec).padStart(6)} req/s` +
+          `  p50 ${figures.p50} ms  p99 ${figures.p99} ms  cpu ${figures.cpuUsPerReq} µs/req` +
+          (figures.auth0Calls === undefined ? '' : `  auth0 calls ${figures.auth0Calls}`) +
+          (figures.errors + figures.non2xx > 0 ? `  errors ${figures.errors} non-2xx ${figures.non2xx}` : ''),
+      );
+    }
+  }
+  return rounds;
+}
+
+interface LatencyFigures {
+  requests: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Latency without queueing: one connection per target, one request at a time, targets
+ * alternating request by request. At 50 connections the latency is mostly the wait behind other
+ * requests on 2 busy cores (Little's law: 50 ÷ req/s); here it is what one call costs end to end,
+ * measured in µs.
+ */
+async function unloadedLatency(
+  targets: ReadonlyArray<{ name: string; url: string; token: string }>,
+  rounds: number,
+): Promise<Record<string, LatencyFigures>> {
+  const agent = new Agent({ connections: 1, pipelining: 1 });
+  const samples: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  const call = async (url: string, token: string): Promise<number> => {
+    const t0 = performance.now();
+    const response = await request(url, { dispatcher: agent, headers: bearer(token) });
+    await response.body.arrayBuffer();
+    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
+    return performance.now() - t0;
+  };
+  for (const target of targets) for (let i = 0; i < 200; i++) await call(target.url, target.token);
+  // Interleaved request by request, so a GC pause or a scheduler hiccup anywhere lands on every
+  // target alike.
+  for (let i = 0; i < rounds * UNLOADED_REQUESTS; i++) {
+    for (const target of targets) samples[target.name].push(await call(target.url, target.token));
+  }
+  await agent.close();
+  return Object.fromEntries(
+    targets.map((t) => [
+      t.name,
+      {
+        requests: samples[t.name].length,
+        p50: round(percentile(samples[t.name], 50), 3),
+        p99: round(percentile(samples[t.name], 99), 3),
+      },
+    ]),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // cold burst
 
@@ -432,7 +533,7 @@ async function coldBurst(emulator: EmulatorHandle, env: Record<string, string>):
     tokenCalls: delta('token.client_credentials') + delta('token.exchange'),
     userLookups: delta('users'),
     jwksAtStartup: (ready.jwks ?? 0) - (before.jwks ?? 0) + delta('jwks'),
-    idpCalls: delta('github.user'),
+    idpCalls: delta(FLOOR_COUNT),
   };
 }
 
@@ -457,7 +558,7 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   const targets: Target[] = [
     {
       name: 'floor',
-      label: 'floor: emulator GitHub `GET /user`, direct',
+      label: FLOOR_LABEL,
       options: () => ({ url: ready.floorUrl, connections: c, headers: bearer(ready.floorToken) }),
       countAuth0: false,
       pid: emulator.child.pid ?? 0,
@@ -498,31 +599,15 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   await load({ ...targets[3].options(), duration: 2 });
   console.log(' done');
 
-  const rounds: Record<Target['name'], RoundFigures[]> = {
-    floor: [],
-    reference: [],
-    proxyWarm: [],
-    proxyMany: [],
-  };
-  for (let r = 1; r <= args.rounds; r++) {
-    for (const target of targets) {
-      const before = target.countAuth0 ? await emulator.counts() : undefined;
-      const cpuBefore = cpuMsOf(target.pid);
-      const figures = figuresOf(await load({ ...target.options(), duration: args.duration }));
-      figures.cpuUsPerReq = round(
-        ((cpuMsOf(target.pid) - cpuBefore) * 1000) / Math.max(figures.requests, 1),
-        0,
-      );
-      if (before) figures.auth0Calls = auth0Total(await emulator.counts()) - auth0Total(before);
-      rounds[target.name].push(figures);
-      console.log(
-        `bench: round ${r}/${args.rounds} ${target.name.padEnd(9)} ${String(figures.reqPerSec).padStart(6)} req/s` +
-          `  p50 ${figures.p50} ms  p99 ${figures.p99} ms  cpu ${figures.cpuUsPerReq} µs/req` +
-          (figures.auth0Calls === undefined ? '' : `  auth0 calls ${figures.auth0Calls}`) +
-          (figures.errors + figures.non2xx > 0 ? `  errors ${figures.errors} non-2xx ${figures.non2xx}` : ''),
-      );
-    }
-  }
+  const rounds = await runRounds(targets, args, emulator);
+  const unloaded = await unloadedLatency(
+    [
+      { name: 'floor', url: ready.floorUrl, token: ready.floorToken },
+      { name: 'reference', url: reference.url, token: 'unused' },
+      { name: 'proxyWarm', url: proxyUrl, token: ready.warmToken },
+    ],
+    args.rounds,
+  );
   const memory = memoryOf(service.proc.pid ?? 0);
   const heap = await heapOf(service.url);
   const logLines = service.logLines();
@@ -545,6 +630,7 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   const refRatio = round(ref.reqPerSec / floor.reqPerSec, 2);
   const refP99Added = round(ref.p99 - floor.p99, 2);
   const coldOk = cold.tokenCalls === 1 && cold.userLookups === cold.users;
+  const added = (name: string, p: 'p50' | 'p99'): number => round(unloaded[name][p] - unloaded.floor[p], 3);
   const verdicts = [
     {
       target: 'proxy-warm throughput ÷ floor',
@@ -591,6 +677,13 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
     coldBurst: cold,
     ratio,
     p99AddedMs: p99Added,
+    unloaded: {
+      ...unloaded,
+      addedMs: {
+        proxyWarm: { p50: added('proxyWarm', 'p50'), p99: added('proxyWarm', 'p99') },
+        reference: { p50: added('reference', 'p50'), p99: added('reference', 'p99') },
+      },
+    },
     service: { ...memory, atEnd: heap, logLinesUnderLoad: logLines },
     targets: verdicts,
   };
@@ -639,6 +732,15 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
     '',
     `Proxy ÷ floor throughput ${ratio.toFixed(2)}; p99 added ${p99Added} ms (the bare reference proxy: ${refRatio.toFixed(2)} and ${refP99Added} ms); service RSS peak ${memory.peakMb} MB, ${memory.rssMb} MB at end (heap ${heap.heapTotalMb} MB of which new space ${heap.newSpaceMb} MB and old ${heap.oldSpaceMb} MB, ${heap.heapUsedMb} MB used; external ${heap.externalMb} MB); load average ${loadavg()[0].toFixed(2)} (other work on the machine skews req/s, not CPU µs/req).`,
     '',
+    `One connection, one request at a time (${unloaded.floor.requests} requests each, no queueing): latency in ms`,
+    '',
+    row(['target', 'p50', 'p99', 'p50 added', 'p99 added']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    row(['floor', unloaded.floor.p50, unloaded.floor.p99, '–', '–']),
+    ...(['reference', 'proxyWarm'] as const).map((name) =>
+      row([name, unloaded[name].p50, unloaded[name].p99, added(name, 'p50'), added(name, 'p99')]),
+    ),
+    '',
     row(['target', 'goal', 'measured', 'met']),
     row(['---', '---', '---', '---']),
     ...verdicts.map((v) => row([v.target, v.goal, v.measured, v.met ? 'yes' : '**no**'])),
@@ -647,6 +749,72 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
   ];
   console.log(lines.join('\n'));
 }
+
+/**
+ * `--ceiling`: the floor against the three bare proxies of reference-proxy.ts (Fastify, plain
+ * `node:http`, a TCP pipe), alternating: how close to the floor any proxy gets on this machine.
+ */
+async function ceiling(args: Args, emulator: EmulatorHandle): Promise<void> {
+  const { ready } = emulator;
+  const references = await Promise.all(REFERENCE_KINDS.map((kind) => startReference(ready, kind)));
+  const c = args.connections;
+  const targets: Target[] = [
+    {
+      name: 'floor',
+      label: FLOOR_LABEL,
+      options: () => ({ url: ready.floorUrl, connections: c, headers: bearer(ready.floorToken) }),
+      countAuth0: false,
+      pid: emulator.child.pid ?? 0,
+    },
+    ...REFERENCE_KINDS.map((kind, i): Target => ({
+      name: kind,
+      label: `${kind}: ${CEILING_LABELS[kind]}`,
+      options: () => ({ url: references[i].url, connections: c, headers: bearer(ready.floorToken) }),
+      countAuth0: false,
+      pid: references[i].proc.pid ?? 0,
+    })),
+  ];
+  for (const target of targets) {
+    await expectOk(target.options().url, ready.floorToken);
+    await load({ ...target.options(), duration: 2 });
+  }
+  const rounds = await runRounds(targets, args, emulator);
+  for (const reference of references) reference.proc.kill('SIGTERM');
+  const floor = summarize(targets[0].label, rounds.floor);
+  const rows = targets.map((t) => {
+    const figures = summarize(t.label, rounds[t.name]);
+    return {
+      ...figures,
+      ratio: round(figures.reqPerSec / floor.reqPerSec, 2),
+      p99AddedMs: round(figures.p99 - floor.p99, 2),
+    };
+  });
+  const file = join(RESULTS, `${new Date().toISOString().slice(0, 10)}-ceiling.json`);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), settings: args, rows }, null, 2)}\n`,
+  );
+  console.log(
+    [
+      '',
+      `| ${c} connections, ${args.rounds} rounds × ${args.duration} s | req/s | p50 (ms) | p99 (ms) | CPU µs / req | ÷ floor | p99 added (ms) |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows.map(
+        (r) =>
+          `| ${r.label} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.cpuUsPerReq} | ${r.ratio.toFixed(2)} | ${r.p99AddedMs} |`,
+      ),
+      '',
+      `Written to ${file}`,
+    ].join('\n'),
+  );
+}
+
+const CEILING_LABELS: Record<ReferenceKind, string> = {
+  fastify: 'bare Fastify + undici pass-through',
+  http: 'bare `node:http` + undici pass-through',
+  tcp: 'TCP pipe, no HTTP parsing',
+};
 
 async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Promise<void> {
   const { ready } = emulator;
@@ -837,10 +1005,11 @@ async function main(): Promise<void> {
   logLevel = args.logLevel;
   serviceNodeFlags = args.nodeFlags;
   const started = Date.now();
-  const emulator = await startEmulatorChild();
+  const emulator = await startEmulatorChild(args);
   try {
     if (args.soak !== undefined) await soak(args, emulator, args.soak);
     else if (args.profile !== undefined) await profile(args, emulator, args.profile);
+    else if (args.ceiling) await ceiling(args, emulator);
     else await benchmark(args, emulator);
   } finally {
     emulator.child.disconnect();

@@ -281,6 +281,12 @@ describe('Proxy', () => {
       const leak = await stack.call('/v1/idp/facebook/api/leak', { token: as('facebook') });
       expect(leak.text).not.toContain(token);
       expect(leak.text).toContain('REDACTED');
+      // Longer than the proxy reads whole (64 KiB): streamed on, the token split across chunks.
+      const long = await stack.call('/v1/idp/facebook/api/leak?pad=100000', { token: as('facebook') });
+      expect(long.status).toBe(200);
+      expect(long.text).not.toContain(token);
+      expect(long.json.padding).toHaveLength(100_000);
+      expect(long.json.list).toEqual(['prefix-REDACTED-suffix', 'REDACTED']);
       const gzip = await stack.call('/v1/idp/facebook/api/gzip', { token: as('facebook') });
       expect(gzip.headers.get('content-encoding')).toBeNull();
       expect(gzip.json).toEqual({ hello: 'world', token: 'REDACTED' });

@@ -131,10 +131,15 @@ const gzip: AuthedHandler = ({ res, token }) => {
   res.end(zipped);
 };
 
-/** A JSON body carrying the token several times, written in chunks that split the token. */
-function leak(ctx: Ctx, { res, token }: Authed, root: string): void {
+/**
+ * A JSON body carrying the token several times, written without a length in chunks that split the
+ * token; `?pad=N` puts N bytes before the first token (a long answer, streamed by the proxy).
+ */
+function leak(ctx: Ctx, { res, token, query }: Authed, root: string): void {
+  const pad = Math.min(Math.max(Number(parseQuery(query).pad ?? '0') || 0, 0), MAX_BYTES);
   const text = JSON.stringify({
     note: 'this upstream answer leaks the bearer token it received',
+    padding: 'x'.repeat(pad),
     token,
     nested: { authorization: `Bearer ${token}` },
     next: `${root}/leak?access_token=${token}&after=abc`,
