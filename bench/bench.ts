@@ -26,6 +26,8 @@
  *                         the top self-time functions (profile kept in bench/results/profiles/)
  *          --ceiling      the floor against three bare proxies (Fastify, node:http, a TCP pipe):
  *                         how close to the floor any proxy on this machine gets
+ *          --compare <dir>  A/B: proxy warm of this build against the build in <dir> (a copy of
+ *                         an earlier dist/), alternating rounds, one upstream process for both
  *          --chunked      the floor answers in chunked transfer encoding, without content-length
  * Speed is reported, never asserted.
  */
@@ -66,6 +68,8 @@ interface Args {
   soak?: number;
   profile?: number;
   ceiling: boolean;
+  /** A/B: a copy of an earlier build's dist/ to run against this one */
+  compare?: string;
   /** the floor answers without content-length (chunked), as many APIs do */
   chunked: boolean;
   /** the service's Node flags: the product's own (src/node-flags.ts) unless --node-flags says */
@@ -86,6 +90,10 @@ function parseArgs(argv: readonly string[]): Args {
     const flag = argv[i];
     if (flag === '--ceiling') {
       args.ceiling = true;
+      continue;
+    }
+    if (flag === '--compare') {
+      args.compare = resolve(argv[++i] ?? '');
       continue;
     }
     if (flag === '--chunked') {
@@ -184,6 +192,7 @@ async function startService(
   emulatorEnv: Record<string, string>,
   extra: Record<string, string>,
   nodeArgs: string[] = [],
+  dist = DIST,
 ): Promise<ServiceHandle> {
   const port = await freePort();
   // Only what the process needs plus the emulator's environment: no REDIS_URL or other
@@ -197,7 +206,7 @@ async function startService(
     ...extra,
   };
   const cwd = mkdtempSync(join(tmpdir(), 'idp-proxy-bench-'));
-  const proc = spawn(process.execPath, [...serviceNodeFlags, ...nodeArgs, join(DIST, 'main.js')], {
+  const proc = spawn(process.execPath, [...serviceNodeFlags, ...nodeArgs, join(dist, 'main.js')], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -810,6 +819,44 @@ async function ceiling(args: Args, emulator: EmulatorHandle): Promise<void> {
   );
 }
 
+/** `--compare <dir>`: this build's proxy warm against another build's, alternating rounds. */
+async function compare(args: Args, emulator: EmulatorHandle, otherDist: string): Promise<void> {
+  const { ready } = emulator;
+  const env = { IDENTITY_CACHE_TTL_S: '3600' };
+  const builds = [
+    { name: 'this', service: await startService(ready.env, env) },
+    { name: 'other', service: await startService(ready.env, env, [], otherDist) },
+  ];
+  const targets = builds.map(({ name, service }): Target => ({
+    name,
+    label: name === 'this' ? `this build (${DIST})` : `other build (${otherDist})`,
+    options: () => ({
+      url: `${service.url}${PROXY_PATH}`,
+      connections: args.connections,
+      headers: bearer(ready.warmToken),
+    }),
+    countAuth0: false,
+    pid: service.proc.pid ?? 0,
+  }));
+  for (const target of targets) {
+    await expectOk(target.options().url, ready.warmToken);
+    await load({ ...target.options(), duration: 3 });
+  }
+  const rounds = await runRounds(targets, args, emulator);
+  for (const { service } of builds) await stopService(service);
+  console.log(
+    [
+      '',
+      '| proxy warm | req/s | p50 (ms) | p99 (ms) | CPU µs / req (median) |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...targets.map((t) => {
+        const f = summarize(t.label, rounds[t.name]);
+        return `| ${f.label} | ${f.reqPerSec} | ${f.p50} | ${f.p99} | ${f.cpuUsPerReq} |`;
+      }),
+    ].join('\n'),
+  );
+}
+
 const CEILING_LABELS: Record<ReferenceKind, string> = {
   fastify: 'bare Fastify + undici pass-through',
   http: 'bare `node:http` + undici pass-through',
@@ -1010,6 +1057,7 @@ async function main(): Promise<void> {
     if (args.soak !== undefined) await soak(args, emulator, args.soak);
     else if (args.profile !== undefined) await profile(args, emulator, args.profile);
     else if (args.ceiling) await ceiling(args, emulator);
+    else if (args.compare !== undefined) await compare(args, emulator, args.compare);
     else await benchmark(args, emulator);
   } finally {
     emulator.child.disconnect();

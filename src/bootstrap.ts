@@ -76,6 +76,8 @@ export async function createApp(
     // The proxied path is a route parameter: let it be as long as a URL can be.
     routerOptions: { maxParamLength: 8192 },
     return503OnClosing: true,
+    // No Nest middleware here (guards, hooks and filters do that work): no middie hook per request.
+    skipMiddie: true,
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) =>
       answerClientError(error, socket, root),
   });
