@@ -660,10 +660,12 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
       met: coldOk,
     },
     {
-      target: 'service RSS (peak)',
+      // The issue's words: "RSS ≤ 150 MB after the run". The peak moves with the timing of the
+      // last major GC (136–172 MB over runs of one build here) and is shown beside it.
+      target: 'service RSS after the run',
       goal: '≤ 150 MB',
-      measured: `${memory.peakMb} MB (${memory.rssMb} MB at end)`,
-      met: memory.peakMb <= 150,
+      measured: `${memory.rssMb} MB (peak ${memory.peakMb} MB)`,
+      met: memory.rssMb <= 150,
     },
     {
       target: 'Auth0 calls per 1,000 warm requests',
@@ -891,7 +893,13 @@ async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Prom
   const end = memoryOf(pid);
   const heapEnd = await heapOf(service.url);
   await stopService(service);
-  const growth = round(((end.rssMb - start.rssMb) / start.rssMb) * 100, 1);
+  // Under load RSS saw-tooths by tens of MB between major GCs, so two single readings compare two
+  // random points of the tooth. Growth is judged on the median of the first and of the last
+  // minute's samples (every 5 s); the single readings are reported too.
+  const window = Math.max(1, Math.min(12, Math.floor(samples.length / 4)));
+  const startMedian = median(samples.slice(0, window).map((x) => x.rssMb));
+  const endMedian = median(samples.slice(-window).map((x) => x.rssMb));
+  const growth = round(((endMedian - startMedian) / startMedian) * 100, 1);
   const report = {
     date: new Date().toISOString(),
     seconds,
@@ -900,6 +908,9 @@ async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Prom
     auth0CallsPer1000: round((auth0 / Math.max(result.requests, 1)) * 1000, 3),
     rssStartMb: start.rssMb,
     rssEndMb: end.rssMb,
+    rssMedianFirstMb: startMedian,
+    rssMedianLastMb: endMedian,
+    medianWindowSamples: window,
     peakMb: end.peakMb,
     growthPercent: growth,
     growthWithin10Percent: growth <= 10,
@@ -915,8 +926,9 @@ async function soak(args: Args, emulator: EmulatorHandle, seconds: number): Prom
       '',
       `| soak ${seconds} s, ${args.connections} connections | req/s | p50 (ms) | p99 (ms) | RSS start | RSS end | growth | peak |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      `| proxy warm | ${result.reqPerSec} | ${result.p50} | ${result.p99} | ${start.rssMb} MB | ${end.rssMb} MB | ${growth} % (${growth <= 10 ? 'within' : '**beyond**'} 10 %) | ${end.peakMb} MB |`,
+      `| proxy warm | ${result.reqPerSec} | ${result.p50} | ${result.p99} | ${startMedian} MB | ${endMedian} MB | ${growth} % (${growth <= 10 ? 'within' : '**beyond**'} 10 %) | ${end.peakMb} MB |`,
       '',
+      `RSS start and end: medians of the first and last ${window} samples (every 5 s); single readings ${start.rssMb} MB before the load, ${end.rssMb} MB after it; samples ${Math.min(...samples.map((x) => x.rssMb))}–${Math.max(...samples.map((x) => x.rssMb))} MB.`,
       `errors ${result.errors}, non-2xx ${result.non2xx}, Auth0 calls per 1,000 requests ${report.auth0CallsPer1000}`,
       `Written to ${file}`,
     ].join('\n'),

@@ -200,6 +200,35 @@ describe('IdP unavailable', () => {
     }));
 });
 
+describe('IdP answers that break off', () => {
+  it('should answer 504 upstream_timeout when the IdP stops sending midway through its answer', () =>
+    withStack({ UPSTREAM_TIMEOUT_MS: '800' }, async (stack) => {
+      expect((await stack.call('/v1/identities', { token: stack.token() })).status).toBe(200);
+      stack.emulator.fault('github.user', { kind: 'stall-body' });
+      const started = Date.now();
+      const answer = await stack.call('/v1/idp/github/api/user', { token: stack.token() });
+      const elapsed = Date.now() - started;
+      expectProblem(answer, 504, 'upstream_timeout');
+      expect(answer.text).not.toContain('partial');
+      // undici checks its body timeout on a coarse timer: the answer comes within about the timeout
+      expect(elapsed).toBeLessThan(800 + 700);
+      expect(stack.emulator.count('github.user')).toBe(1);
+    }));
+
+  it('should answer 502 idp_unavailable when the connection is lost midway through the answer', () =>
+    withStack({}, async (stack) => {
+      stack.emulator.fault('github.user', { kind: 'cut-body', times: 2 });
+      const profile = await stack.call('/v1/idp/github/profile', { token: stack.token() });
+      expectProblem(profile, 502, 'idp_unavailable');
+      const api = await stack.call('/v1/idp/github/api/user', { token: stack.token() });
+      expectProblem(api, 502, 'idp_unavailable');
+      expect(api.json.detail).toBe('github broke off its answer before the end.');
+      expect(stack.emulator.count('github.user')).toBe(2);
+      // the next call is answered normally
+      expect((await stack.call('/v1/idp/github/api/user', { token: stack.token() })).status).toBe(200);
+    }));
+});
+
 describe('long IdP bodies', () => {
   it('should deliver a 5 MiB body whole although it takes longer than UPSTREAM_TIMEOUT_MS', () =>
     withStack({ UPSTREAM_TIMEOUT_MS: '300' }, async (stack) => {

@@ -108,7 +108,14 @@ export class ProxyService {
     });
     this.audit(caller, adapter, 'GET', response.status);
     if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
-    const body = await readAll(response.body, MAX_PROFILE_BYTES);
+    const body = await this.readBody(response, adapter, caller, MAX_PROFILE_BYTES);
+    if (!Buffer.isBuffer(body)) {
+      body.destroy();
+      throw new ApiProblem(
+        'idp_unavailable',
+        'The identity provider answered with a larger body than expected.',
+      );
+    }
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
@@ -215,7 +222,7 @@ export class ProxyService {
     let source = response.body;
     if (encoding === 'identity' && !(length > SMALL_BODY_BYTES)) {
       // A known small length, or none (chunked): read whole unless it turns out long.
-      const read = await readSmall(response.body, SMALL_BODY_BYTES);
+      const read = await this.readBody(response, adapter, caller, SMALL_BODY_BYTES);
       if (Buffer.isBuffer(read))
         return { status: response.status, headers, body: redactBuffer(read, [token]) };
       source = read;
@@ -234,6 +241,32 @@ export class ProxyService {
         ? pipeline(source, redactor, onError)
         : pipeline(source, decoder, redactor, onError);
     return { status: response.status, headers, body };
+  }
+
+  /**
+   * `readSmall`, with an answer that breaks off before its end (headers sent, then the connection
+   * lost, or no byte for UPSTREAM_TIMEOUT_MS) turned into the problem it is for the caller.
+   */
+  private async readBody(
+    response: UpstreamResponse,
+    adapter: IdentityProviderAdapter,
+    caller: ProxyCaller,
+    limit: number,
+  ): Promise<Buffer | Readable> {
+    try {
+      return await readSmall(response.body, limit);
+    } catch (error) {
+      // The caller went away: nobody to answer, nothing the IdP did wrong.
+      if (caller.signal?.aborted === true) throw error;
+      const stalled = (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
+      this.logger.warn(
+        { err: (error as Error).message, provider: adapter.key, requestId: caller.requestId },
+        'IdP body failed',
+      );
+      throw stalled
+        ? new ApiProblem('upstream_timeout', `${adapter.key} stopped sending its answer before the end.`)
+        : new ApiProblem('idp_unavailable', `${adapter.key} broke off its answer before the end.`);
+    }
   }
 }
 
@@ -278,21 +311,4 @@ async function readSmall(body: Readable, limit: number): Promise<Buffer | Readab
     })(),
     { objectMode: false },
   );
-}
-
-async function readAll(body: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new ApiProblem(
-        'idp_unavailable',
-        'The identity provider answered with a larger body than expected.',
-      );
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -51,7 +51,12 @@ export type FaultSpec =
   /** accept the request and send nothing for `ms` (default: forever, until close) */
   | { kind: 'hang'; times?: number; ms?: number }
   /** destroy the socket without an answer */
-  | { kind: 'drop'; times?: number };
+  | { kind: 'drop'; times?: number }
+  /**
+   * answer 200 in chunked encoding, send the first bytes of a JSON body, then `stall` (send nothing
+   * more until close) or `cut` (destroy the socket): an answer that breaks off midway
+   */
+  | { kind: 'stall-body' | 'cut-body'; times?: number };
 
 export interface MintOptions {
   /** default: the linked seed user, 'auth0|4004' */

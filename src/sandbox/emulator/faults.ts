@@ -44,9 +44,17 @@ export const defaultFaultBody: FaultBody = (status) =>
     ? { error: 'too_many_requests', error_description: 'Global limit has been reached', statusCode: 429 }
     : { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: 'Injected fault' };
 
+/** Starts a 200 answer that never completes: it stalls, or its socket is destroyed. */
+export function sendBrokenBody(res: ServerResponse, kind: 'stall-body' | 'cut-body'): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.write('{"partial":"the rest of this answer never comes');
+  if (kind === 'cut-body') setImmediate(() => res.socket?.destroy());
+}
+
 /** Writes a 429 or error-status fault answer. */
 export function sendStatusFault(res: ServerResponse, spec: FaultSpec, body: FaultBody): void {
-  if (spec.kind === 'hang' || spec.kind === 'drop') return;
+  if (spec.kind === 'hang' || spec.kind === 'drop' || spec.kind === 'stall-body' || spec.kind === 'cut-body')
+    return;
   const status = Number(spec.kind);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   const payload: unknown = body(status);

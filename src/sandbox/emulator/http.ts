@@ -1,7 +1,7 @@
 /** The request pipeline shared by every emulated server: record, count, fault, handle. */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { EndpointName } from './emulator.types';
-import { defaultFaultBody, sendStatusFault } from './faults';
+import { defaultFaultBody, sendBrokenBody, sendStatusFault } from './faults';
 import type { FaultBody, Faults } from './faults';
 import type { Stats } from './state';
 
@@ -86,6 +86,8 @@ export function createListener(
         } else if (fault.kind === 'hang') {
           // send nothing; after `ms` answer normally (a slow upstream); forever when absent
           if (fault.ms !== undefined) later(kit, fault.ms, () => run(found, call));
+        } else if (fault.kind === 'stall-body' || fault.kind === 'cut-body') {
+          sendBrokenBody(res, fault.kind);
         } else {
           sendStatusFault(res, fault, faultBody);
         }
