@@ -414,6 +414,18 @@ function summarize(label: string, rounds: RoundFigures[]): TargetFigures {
   };
 }
 
+/** The floor: GitHub's `GET /user` from the plain handler in the upstreams' process. */
+function floorTarget(emulator: EmulatorHandle, connections: number): Target {
+  const { ready } = emulator;
+  return {
+    name: 'floor',
+    label: FLOOR_LABEL,
+    options: () => ({ url: ready.floorUrl, connections, headers: bearer(ready.floorToken) }),
+    countAuth0: false,
+    pid: emulator.child.pid ?? 0,
+  };
+}
+
 /** Rounds of every target in turn (A B C A B C …): req/s, latency, CPU of its process, Auth0 calls. */
 async function runRounds(
   targets: readonly Target[],
@@ -565,13 +577,7 @@ async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
 
   const c = args.connections;
   const targets: Target[] = [
-    {
-      name: 'floor',
-      label: FLOOR_LABEL,
-      options: () => ({ url: ready.floorUrl, connections: c, headers: bearer(ready.floorToken) }),
-      countAuth0: false,
-      pid: emulator.child.pid ?? 0,
-    },
+    floorTarget(emulator, c),
     {
       name: 'reference',
       label: 'reference: bare Fastify + undici pass-through, no auth or policy',
@@ -770,13 +776,7 @@ async function ceiling(args: Args, emulator: EmulatorHandle): Promise<void> {
   const references = await Promise.all(REFERENCE_KINDS.map((kind) => startReference(ready, kind)));
   const c = args.connections;
   const targets: Target[] = [
-    {
-      name: 'floor',
-      label: FLOOR_LABEL,
-      options: () => ({ url: ready.floorUrl, connections: c, headers: bearer(ready.floorToken) }),
-      countAuth0: false,
-      pid: emulator.child.pid ?? 0,
-    },
+    floorTarget(emulator, c),
     ...REFERENCE_KINDS.map((kind, i): Target => ({
       name: kind,
       label: `${kind}: ${CEILING_LABELS[kind]}`,
