@@ -27,7 +27,9 @@
  *          --ceiling      the floor against three bare proxies (Fastify, node:http, a TCP pipe):
  *                         how close to the floor any proxy on this machine gets
  *          --compare <dir>  A/B: proxy warm of this build against the build in <dir> (a copy of
- *                         an earlier dist/), alternating rounds, one upstream process for both
+ *                         an earlier dist/), alternating rounds, one upstream process for both;
+ *                         `--compare dist --compare-node-flags "<flags>"`: the same build with other
+ *                         Node flags on the other side
  *          --chunked      the floor answers in chunked transfer encoding, without content-length
  * Speed is reported, never asserted.
  */
@@ -68,8 +70,10 @@ interface Args {
   soak?: number;
   profile?: number;
   ceiling: boolean;
-  /** A/B: a copy of an earlier build's dist/ to run against this one */
+  /** A/B: a copy of an earlier build's dist/ to run against this one (`dist` itself: this build) */
   compare?: string;
+  /** A/B: the other side's Node flags (default: the same as this side's) */
+  compareNodeFlags?: readonly string[];
   /** the floor answers without content-length (chunked), as many APIs do */
   chunked: boolean;
   /** the service's Node flags: the product's own (src/node-flags.ts) unless --node-flags says */
@@ -90,6 +94,10 @@ function parseArgs(argv: readonly string[]): Args {
     const flag = argv[i];
     if (flag === '--ceiling') {
       args.ceiling = true;
+      continue;
+    }
+    if (flag === '--compare-node-flags') {
+      args.compareNodeFlags = (argv[++i] ?? '').split(' ').filter((f) => f !== '');
       continue;
     }
     if (flag === '--compare') {
@@ -193,6 +201,7 @@ async function startService(
   extra: Record<string, string>,
   nodeArgs: string[] = [],
   dist = DIST,
+  nodeFlags = serviceNodeFlags,
 ): Promise<ServiceHandle> {
   const port = await freePort();
   // Only what the process needs plus the emulator's environment: no REDIS_URL or other
@@ -206,7 +215,7 @@ async function startService(
     ...extra,
   };
   const cwd = mkdtempSync(join(tmpdir(), 'idp-proxy-bench-'));
-  const proc = spawn(process.execPath, [...serviceNodeFlags, ...nodeArgs, join(dist, 'main.js')], {
+  const proc = spawn(process.execPath, [...nodeFlags, ...nodeArgs, join(dist, 'main.js')], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -827,11 +836,17 @@ async function compare(args: Args, emulator: EmulatorHandle, otherDist: string):
   const env = { IDENTITY_CACHE_TTL_S: '3600' };
   const builds = [
     { name: 'this', service: await startService(ready.env, env) },
-    { name: 'other', service: await startService(ready.env, env, [], otherDist) },
+    {
+      name: 'other',
+      service: await startService(ready.env, env, [], otherDist, args.compareNodeFlags ?? args.nodeFlags),
+    },
   ];
   const targets = builds.map(({ name, service }): Target => ({
     name,
-    label: name === 'this' ? `this build (${DIST})` : `other build (${otherDist})`,
+    label:
+      name === 'this'
+        ? `this build (${DIST}; ${args.nodeFlags.join(' ') || 'no flags'})`
+        : `other build (${otherDist}; ${(args.compareNodeFlags ?? args.nodeFlags).join(' ') || 'no flags'})`,
     options: () => ({
       url: `${service.url}${PROXY_PATH}`,
       connections: args.connections,
@@ -845,15 +860,16 @@ async function compare(args: Args, emulator: EmulatorHandle, otherDist: string):
     await load({ ...target.options(), duration: 3 });
   }
   const rounds = await runRounds(targets, args, emulator);
+  const memory = builds.map(({ service }) => memoryOf(service.proc.pid ?? 0));
   for (const { service } of builds) await stopService(service);
   console.log(
     [
       '',
-      '| proxy warm | req/s | p50 (ms) | p99 (ms) | CPU µs / req (median) |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      ...targets.map((t) => {
+      '| proxy warm | req/s | p50 (ms) | p99 (ms) | CPU µs / req (median) | RSS at end | RSS peak |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...targets.map((t, i) => {
         const f = summarize(t.label, rounds[t.name]);
-        return `| ${f.label} | ${f.reqPerSec} | ${f.p50} | ${f.p99} | ${f.cpuUsPerReq} |`;
+        return `| ${f.label} | ${f.reqPerSec} | ${f.p50} | ${f.p99} | ${f.cpuUsPerReq} | ${memory[i].rssMb} MB | ${memory[i].peakMb} MB |`;
       }),
     ].join('\n'),
   );
