@@ -33,7 +33,7 @@
  *          --chunked      the floor answers in chunked transfer encoding, without content-length
  * Speed is reported, never asserted.
  */
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -202,6 +202,7 @@ async function startService(
   nodeArgs: string[] = [],
   dist = DIST,
   nodeFlags = serviceNodeFlags,
+  cpu?: number,
 ): Promise<ServiceHandle> {
   const port = await freePort();
   // Only what the process needs plus the emulator's environment: no REDIS_URL or other
@@ -215,7 +216,10 @@ async function startService(
     ...extra,
   };
   const cwd = mkdtempSync(join(tmpdir(), 'idp-proxy-bench-'));
-  const proc = spawn(process.execPath, [...nodeFlags, ...nodeArgs, join(dist, 'main.js')], {
+  const command = [process.execPath, ...nodeFlags, ...nodeArgs, join(dist, 'main.js')];
+  // `cpu`: pinned to that core with taskset (which execs node: the pid stays the service's).
+  const [file, ...argv] = cpu === undefined ? command : ['taskset', '-c', String(cpu), ...command];
+  const proc = spawn(file, argv, {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -315,6 +319,12 @@ async function startReference(ready: ChildReady, kind: ReferenceKind = 'fastify'
   // The TCP pipe knows no routes: its client asks for the emulator's own path.
   const path = kind === 'tcp' ? new URL(ready.floorUrl).pathname : PROXY_PATH;
   return { proc, url: `http://127.0.0.1:${port}${path}` };
+}
+
+/** Every thread of a process onto one core (taskset; Linux). */
+function pinToCore(pid: number, cpu: number): void {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset failed: ${result.stderr || String(result.error)}`);
 }
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc, 100 Hz ticks). */
@@ -834,11 +844,16 @@ async function ceiling(args: Args, emulator: EmulatorHandle): Promise<void> {
 async function compare(args: Args, emulator: EmulatorHandle, otherDist: string): Promise<void> {
   const { ready } = emulator;
   const env = { IDENTITY_CACHE_TTL_S: '3600' };
+  // Left to the scheduler, the side started first ran ~25 % slower in an A/A check (same build
+  // both sides), round after round: where the processes landed decided. So each side runs alone
+  // on core 1, and this process (autocannon) and the upstreams share core 0.
+  pinToCore(process.pid, 0);
+  pinToCore(emulator.child.pid ?? 0, 0);
   const builds = [
-    { name: 'this', service: await startService(ready.env, env) },
+    { name: 'this', service: await startService(ready.env, env, [], DIST, args.nodeFlags, 1) },
     {
       name: 'other',
-      service: await startService(ready.env, env, [], otherDist, args.compareNodeFlags ?? args.nodeFlags),
+      service: await startService(ready.env, env, [], otherDist, args.compareNodeFlags ?? args.nodeFlags, 1),
     },
   ];
   const targets = builds.map(({ name, service }): Target => ({

@@ -135,6 +135,7 @@ export class ProxyService {
     method: ProxyMethod,
     status: number,
   ): void {
+    if (!this.logger.enabled('info')) return;
     this.logger.info(
       {
         audit: true,

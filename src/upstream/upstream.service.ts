@@ -111,18 +111,19 @@ export class UpstreamService implements OnModuleDestroy {
       return await attempt();
     } finally {
       // One line per call (not per attempt), at info: following a request id shows every call it
-      // made to Auth0 or the IdP. Never the URL: queries may carry proofs.
-      this.logger.info(
-        {
-          requestId: req.requestId,
-          target: req.target,
-          method: req.method,
-          status,
-          durationMs: Math.round(performance.now() - started),
-          retries: Math.max(0, attempts - 1),
-        },
-        'upstream call',
-      );
+      // made to Auth0 or the IdP. Never the URL: queries may carry proofs. Below info, not built.
+      if (this.logger.enabled('info'))
+        this.logger.info(
+          {
+            requestId: req.requestId,
+            target: req.target,
+            method: req.method,
+            status,
+            durationMs: Math.round(performance.now() - started),
+            retries: Math.max(0, attempts - 1),
+          },
+          'upstream call',
+        );
     }
   }
 
