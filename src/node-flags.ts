@@ -10,7 +10,8 @@
  *   resident memory saw-tooths between ~120 and ~135 MB instead of ~120 and ~190 MB.
  * Together, in A/Bs against no flags: +22–25 % CPU per request (147 → 179 and 201 → 251 µs),
  * RSS peak 221–230 → 135–136 MB (`npm run bench -- --compare dist --node-flags ""
- * --compare-node-flags "…"`; bench/NOTES.md). The service mostly waits on IdPs: memory a container can be sized for is worth
- * more than that CPU. A CPU-bound deployment may start `node dist/main.js` without them.
+ * --compare-node-flags "…"`; bench/NOTES.md). The service mostly waits on IdPs: memory a
+ * container can be sized for is worth more than that CPU. A CPU-bound deployment may start
+ * `node dist/main.js` without them.
  */
 export const PRODUCT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=30'];

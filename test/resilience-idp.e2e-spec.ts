@@ -230,6 +230,19 @@ describe('IdP answers that break off', () => {
 });
 
 describe('long IdP bodies', () => {
+  it('should answer 502 idp_unavailable to a profile answer over 1 MiB, and go on serving', () =>
+    withStack({}, async (stack) => {
+      const { emulator } = stack;
+      // GitHub's /user carries the name twice (name and login): 1.2 MB
+      emulator.user(emulator.seed.linked)!.name = 'a'.repeat(600_000);
+      const answer = await stack.call('/v1/idp/github/profile', { token: stack.token() });
+      expectProblem(answer, 502, 'idp_unavailable');
+      expect(answer.json.detail).toBe('The identity provider answered with a larger body than expected.');
+      const other = emulator.seed.github;
+      const again = await stack.call('/v1/idp/github/profile', { token: stack.token(other) });
+      expect([again.status, again.json.name]).toEqual([200, emulator.user(other)!.name]);
+    }));
+
   it('should deliver a 5 MiB body whole although it takes longer than UPSTREAM_TIMEOUT_MS', () =>
     withStack({ UPSTREAM_TIMEOUT_MS: '300' }, async (stack) => {
       const size = 5 * 1024 * 1024;

@@ -287,7 +287,8 @@ function decompressor(encoding: string): NodeJS.ReadWriteStream | undefined {
 
 /**
  * The whole body when it ends within `limit` bytes; otherwise a stream of all of it: the chunks
- * read so far, then the rest of `body` (destroyed with the stream).
+ * read so far, then the rest of `body`. Destroying that stream, read or not, destroys `body`,
+ * which frees its connection.
  */
 async function readSmall(body: Readable, limit: number): Promise<Buffer | Readable> {
   const chunks: Buffer[] = [];
@@ -300,16 +301,15 @@ async function readSmall(body: Readable, limit: number): Promise<Buffer | Readab
     size += next.value.length;
     if (size > limit) break;
   }
-  return Readable.from(
+  const stream = Readable.from(
     (async function* rest(): AsyncGenerator<Buffer> {
-      try {
-        yield* chunks;
-        for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
-          yield next.value;
-      } finally {
-        await iterator.return?.();
-      }
+      yield* chunks;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
+        yield next.value;
     })(),
     { objectMode: false },
   );
+  // A generator never started ignores `return()`: close the body from the stream's side instead.
+  stream.once('close', () => body.destroy());
+  return stream;
 }

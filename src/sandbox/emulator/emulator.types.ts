@@ -53,8 +53,8 @@ export type FaultSpec =
   /** destroy the socket without an answer */
   | { kind: 'drop'; times?: number }
   /**
-   * answer 200 in chunked encoding, send the first bytes of a JSON body, then `stall` (send nothing
-   * more until close) or `cut` (destroy the socket): an answer that breaks off midway
+   * answer 200 in chunked encoding, send the first bytes of a JSON body, then send nothing more
+   * until close (`stall-body`) or destroy the socket (`cut-body`): an answer that breaks off midway
    */
   | { kind: 'stall-body' | 'cut-body'; times?: number };
 
