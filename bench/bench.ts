@@ -90,44 +90,62 @@ function parseArgs(argv: readonly string[]): Args {
     ceiling: false,
     chunked: false,
   };
-  for (let i = 0; i < argv.length; i++) {
+  let i = 0;
+  const value = (flag: string): string => {
+    const next = argv[++i];
+    if (next === undefined) throw new Error(`${flag} needs a value`);
+    return next;
+  };
+  const positive = (flag: string): number => {
+    const number = Number(value(flag));
+    if (!Number.isFinite(number) || number <= 0) throw new Error(`${flag} needs a positive number`);
+    return number;
+  };
+  const nodeFlags = (flag: string): string[] =>
+    value(flag)
+      .split(' ')
+      .filter((f) => f !== '');
+  for (; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === '--ceiling') {
-      args.ceiling = true;
-      continue;
+    switch (flag) {
+      case '--ceiling':
+        args.ceiling = true;
+        break;
+      case '--chunked':
+        args.chunked = true;
+        break;
+      case '--compare':
+        args.compare = resolve(value(flag));
+        break;
+      case '--node-flags':
+        args.nodeFlags = nodeFlags(flag);
+        break;
+      case '--compare-node-flags':
+        args.compareNodeFlags = nodeFlags(flag);
+        break;
+      case '--log-level':
+        args.logLevel = value(flag);
+        if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(args.logLevel))
+          throw new Error('--log-level needs a pino level');
+        break;
+      case '--rounds':
+        args.rounds = Math.round(positive(flag));
+        break;
+      case '--duration':
+        args.duration = positive(flag);
+        break;
+      case '--connections':
+        args.connections = Math.round(positive(flag));
+        break;
+      case '--soak':
+        args.soak = positive(flag);
+        break;
+      case '--profile':
+        args.profile = positive(flag);
+        break;
+      default:
+        throw new Error(`unknown option ${flag}`);
     }
-    if (flag === '--compare-node-flags') {
-      args.compareNodeFlags = (argv[++i] ?? '').split(' ').filter((f) => f !== '');
-      continue;
-    }
-    if (flag === '--compare') {
-      args.compare = resolve(argv[++i] ?? '');
-      continue;
-    }
-    if (flag === '--chunked') {
-      args.chunked = true;
-      continue;
-    }
-    if (flag === '--node-flags') {
-      args.nodeFlags = (argv[++i] ?? '').split(' ').filter((f) => f !== '');
-      continue;
-    }
-    if (flag === '--log-level') {
-      const level = argv[++i] ?? '';
-      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
-        throw new Error('--log-level needs a pino level');
-      args.logLevel = level;
-      continue;
-    }
-    const value = Number(argv[i + 1]);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} needs a positive number`);
-    i++;
-    if (flag === '--rounds') args.rounds = Math.round(value);
-    else if (flag === '--duration') args.duration = value;
-    else if (flag === '--connections') args.connections = Math.round(value);
-    else if (flag === '--soak') args.soak = value;
-    else if (flag === '--profile') args.profile = value;
-    else throw new Error(`unknown option ${flag}`);
   }
   return args;
 }

@@ -9,7 +9,7 @@ import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types'
 import {
   REDIS_URL,
   connectRedis,
-  deletePrefix,
+  stopFleet,
   describeWithRedis,
   newEncryptionKey,
   scanPrefix,
@@ -37,14 +37,7 @@ describeWithRedis('Shared Redis cache: two replicas', () => {
     replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.stop()));
-    await emulator?.close();
-    if (redis !== undefined) {
-      await deletePrefix(redis, prefix);
-      redis.destroy();
-    }
-  });
+  afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));
 
   it('should fetch one management token and look the user up once for 200 cold requests over both', async () => {
     const user = emulator.seed.linked;

@@ -10,7 +10,7 @@ import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types'
 import {
   REDIS_URL,
   connectRedis,
-  deletePrefix,
+  stopFleet,
   describeWithRedis,
   newEncryptionKey,
   scanPrefix,
@@ -53,14 +53,7 @@ describeWithRedis('Shared Redis cache: encryption keys', () => {
     emulator = await startEmulator();
   });
 
-  afterAll(async () => {
-    await Promise.all(replicas.map((r) => r.stop()));
-    await emulator?.close();
-    if (redis !== undefined) {
-      await deletePrefix(redis, prefix);
-      redis.destroy();
-    }
-  });
+  afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));
 
   it('should refetch on a replica with another key and read old entries after a rotation', async () => {
     const user = emulator.seed.github;

@@ -5,7 +5,8 @@
  * every occurrence of the token replaced on the way out.
  */
 import { Injectable } from '@nestjs/common';
-import { pipeline, Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Principal } from '../auth/principal';
 import { ApiProblem } from '../common/problem';
@@ -19,6 +20,8 @@ import type { IdpCredential, RecoveryState, TokenContext } from '../identity-pro
 import { ContextLogger } from '../logging/context-logger';
 import type { CallerSignal } from '../upstream/cancellation';
 import { discard } from '../upstream/discard';
+import { readSmall } from '../upstream/read-body';
+import { isBodyTimeout } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
 import { filterQuery, pickRequestHeaders, pickResponseHeaders, rewriteLinkHeader } from './forwarding-policy';
@@ -259,12 +262,11 @@ export class ProxyService {
     } catch (error) {
       // The caller went away: nobody to answer, nothing the IdP did wrong.
       if (caller.signal?.aborted === true) throw error;
-      const stalled = (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
       this.logger.warn(
         { err: (error as Error).message, provider: adapter.key, requestId: caller.requestId },
         'IdP body failed',
       );
-      throw stalled
+      throw isBodyTimeout(error)
         ? new ApiProblem('upstream_timeout', `${adapter.key} stopped sending its answer before the end.`)
         : new ApiProblem('idp_unavailable', `${adapter.key} broke off its answer before the end.`);
     }
@@ -283,33 +285,4 @@ function decompressor(encoding: string): NodeJS.ReadWriteStream | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * The whole body when it ends within `limit` bytes; otherwise a stream of all of it: the chunks
- * read so far, then the rest of `body`. Destroying that stream, read or not, destroys `body`,
- * which frees its connection.
- */
-async function readSmall(body: Readable, limit: number): Promise<Buffer | Readable> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) return Buffer.concat(chunks, size);
-    chunks.push(next.value);
-    size += next.value.length;
-    if (size > limit) break;
-  }
-  const stream = Readable.from(
-    (async function* rest(): AsyncGenerator<Buffer> {
-      yield* chunks;
-      for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
-        yield next.value;
-    })(),
-    { objectMode: false },
-  );
-  // A generator never started ignores `return()`: close the body from the stream's side instead.
-  stream.once('close', () => body.destroy());
-  return stream;
 }

@@ -17,6 +17,15 @@ export type UpstreamFailure =
   /** Auth0 kept answering 429 */
   | 'rate_limited';
 
+/** undici's error for a body that sent nothing for the body timeout (UPSTREAM_TIMEOUT_MS). */
+export function isBodyTimeout(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT'
+  );
+}
+
 export function isAuth0Target(target: UpstreamTarget): boolean {
   return target.startsWith('auth0_');
 }

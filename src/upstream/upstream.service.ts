@@ -20,7 +20,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Cancellation, asAbortSignal } from './cancellation';
 import type { CallerSignal } from './cancellation';
 import { rateLimitWaitMs } from './rate-limit';
-import { UpstreamError } from './upstream.errors';
+import { discard } from './discard';
+import { readSmall } from './read-body';
+import { UpstreamError, isBodyTimeout } from './upstream.errors';
 import type { UpstreamTarget } from './upstream.errors';
 
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
@@ -61,7 +63,6 @@ const IDP_INITIAL_BACKOFF_MS = 25;
 const IDP_MAX_BACKOFF_MS = 200;
 const IDP_RETRY_STATUSES = new Set([502, 503, 504]);
 const MAX_JSON_BYTES = 1024 * 1024;
-const DISCARD_DRAIN_BYTES = 64 * 1024;
 /** the abort reason of an attempt that ran out of time (as opposed to a caller that went away) */
 const DEADLINE = new Error('upstream deadline reached');
 
@@ -136,7 +137,7 @@ export class UpstreamService implements OnModuleDestroy {
     try {
       text = await readText(response.body, MAX_JSON_BYTES);
     } catch (cause) {
-      throw new UpstreamError(isTimeout(cause) ? 'timeout' : 'unavailable', req.target, { cause });
+      throw new UpstreamError(isBodyTimeout(cause) ? 'timeout' : 'unavailable', req.target, { cause });
     }
     let json: T | undefined;
     try {
@@ -190,7 +191,7 @@ export class UpstreamService implements OnModuleDestroy {
       }),
     });
     policy.onRetry((event) => {
-      if ('value' in event) discard(event.value as UpstreamResponse);
+      if ('value' in event) discard((event.value as UpstreamResponse).body);
     });
     const cancel = asAbortSignal(req.signal);
     try {
@@ -226,7 +227,7 @@ export class UpstreamService implements OnModuleDestroy {
     );
     // The 429 being retried must give its connection back.
     policy.onRetry((event) => {
-      if ('value' in event) discard(event.value as UpstreamResponse);
+      if ('value' in event) discard((event.value as UpstreamResponse).body);
     });
     const cancel = asAbortSignal(req.signal);
     let response: UpstreamResponse;
@@ -236,7 +237,7 @@ export class UpstreamService implements OnModuleDestroy {
       cancel.release();
     }
     if (response.status === 429) {
-      discard(response);
+      discard(response.body);
       const waitMs = waitOf(response);
       throw new UpstreamError('rate_limited', req.target, {
         status: 429,
@@ -244,7 +245,7 @@ export class UpstreamService implements OnModuleDestroy {
       });
     }
     if (response.status >= 500) {
-      discard(response);
+      discard(response.body);
       throw new UpstreamError('unavailable', req.target, { status: response.status });
     }
     return response;
@@ -302,33 +303,9 @@ export class UpstreamService implements OnModuleDestroy {
   }
 }
 
-/** Frees the connection of an answer nobody will read: drained when small, else closed. */
-function discard(response: UpstreamResponse): void {
-  const body = response.body as Readable & { dump?: (options: { limit: number }) => Promise<void> };
-  body.on('error', () => undefined);
-  if (typeof body.dump === 'function') void body.dump({ limit: DISCARD_DRAIN_BYTES }).catch(() => undefined);
-  else body.destroy();
-}
-
-function isTimeout(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT'
-  );
-}
-
 async function readText(body: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      body.destroy();
-      throw new Error(`upstream body larger than ${limit} bytes`);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const read = await readSmall(body, limit);
+  if (Buffer.isBuffer(read)) return read.toString('utf8');
+  read.destroy();
+  throw new Error(`upstream body larger than ${limit} bytes`);
 }

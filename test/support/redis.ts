@@ -69,6 +69,24 @@ export async function deletePrefix(client: RedisClient, prefix: string): Promise
   if (keys.length > 0) await client.del(keys);
 }
 
+/**
+ * The end of a fleet suite: stops the replicas, then the emulator, then removes every key the
+ * suite wrote under `prefix` and closes the client. Each part may be missing (a failed start).
+ */
+export async function stopFleet(fleet: {
+  replicas: readonly Replica[];
+  emulator?: { close(): Promise<void> };
+  redis?: RedisClient;
+  prefix: string;
+}): Promise<void> {
+  await Promise.all(fleet.replicas.map((replica) => replica.stop()));
+  await fleet.emulator?.close();
+  if (fleet.redis !== undefined) {
+    await deletePrefix(fleet.redis, fleet.prefix);
+    fleet.redis.destroy();
+  }
+}
+
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
