@@ -20,7 +20,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RedisStore, UNAVAILABLE } from './redis-store';
 import { SingleFlight } from './single-flight';
 
-export type CacheKind = 'management_token' | 'user' | 'idp_token';
+export type CacheKind = 'management_token' | 'user' | 'idp_token' | 'recovery';
 
 export interface Loaded<T> {
   value: T;

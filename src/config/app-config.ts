@@ -36,6 +36,8 @@ export interface Config {
   tokenVault: { providers: ProviderKey[]; clientId?: string; clientSecret?: string };
   upstreamTimeoutMs: number;
   identityCacheTtlS: number;
+  /** how long a failed token recovery (idp_token_rejected) or a user_not_found is remembered */
+  idpRecoveryIntervalS: number;
   jwksMinRefetchMs: number;
   corsOrigins: string[];
   swaggerClientId: string | undefined;
@@ -209,6 +211,7 @@ export function parseConfig(env: Env): AppConfig {
     },
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
     identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
+    idpRecoveryIntervalS: integer('IDP_RECOVERY_INTERVAL_S', 30, 0, 3_600),
     jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
     corsOrigins,
     swaggerClientId: read('SWAGGER_CLIENT_ID'),

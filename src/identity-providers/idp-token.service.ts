@@ -18,6 +18,7 @@ import { ApiProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
+import { RecoveryBudget } from '../users/recovery-budget';
 import { UsersService } from '../users/users.service';
 import type { Identity } from '../users/user.types';
 import { RefreshRefusedError } from './adapters/google.adapter';
@@ -76,6 +77,7 @@ export class IdpTokenService {
     private readonly users: UsersService,
     private readonly cache: CacheService,
     private readonly upstream: UpstreamService,
+    private readonly recovery: RecoveryBudget,
   ) {}
 
   sourceOf(adapter: IdentityProviderAdapter): TokenSource {
@@ -83,6 +85,7 @@ export class IdpTokenService {
   }
 
   async resolve(ctx: TokenContext): Promise<IdpCredential> {
+    await this.recovery.checkToken(ctx.userId, ctx.adapter.key);
     const user = await this.users.getUser(ctx.userId, { requestId: ctx.requestId });
     const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
     if (this.sourceOf(ctx.adapter) === 'token-vault') {
@@ -115,10 +118,29 @@ export class IdpTokenService {
   }
 
   /**
-   * After the IdP answered 401 to `rejected`: the next token worth trying, or undefined when
-   * nothing is left (the caller answers idp_token_rejected).
+   * After the IdP answered 401 to `rejected`: the next token worth trying; idp_token_rejected
+   * (thrown) when nothing is left. A recovery that ends in
+   * idp_token_rejected is remembered (RecoveryBudget): until it lapses, resolve and recover answer
+   * it again with no Auth0 or refresh call.
    */
   async recover(
+    ctx: TokenContext,
+    rejected: IdpCredential,
+    state: RecoveryState,
+  ): Promise<IdpCredential | undefined> {
+    // Another request may have given up on this pair while this one was calling the IdP.
+    await this.recovery.checkToken(ctx.userId, ctx.adapter.key);
+    try {
+      const next = await this.nextToken(ctx, rejected, state);
+      if (next === undefined) throw tokenRejected(rejected.connection, ctx.adapter.key);
+      return next;
+    } catch (error) {
+      await this.recovery.noteTokenError(ctx.userId, ctx.adapter.key, error);
+      throw error;
+    }
+  }
+
+  private async nextToken(
     ctx: TokenContext,
     rejected: IdpCredential,
     state: RecoveryState,

@@ -211,10 +211,19 @@ describe('filterQuery', () => {
     expect(filterQuery('&&', [])).toBe('');
   });
 
-  it('should compare a malformed name by its raw and lenient readings', () => {
+  it('should read a malformed name leniently: valid escapes decoded, a stray % stripped like any symbol', () => {
     expect(filterQuery('access_token%zz=1&access%5Ftoken%=2&%E0%A4%A=3&k=v', [])).toBe(
-      'access_token%zz=1&access%5Ftoken%=2&%E0%A4%A=3&k=v',
+      'access_token%zz=1&%E0%A4%A=3&k=v',
     );
+  });
+
+  it('should drop names that read as a token name once stripped of everything outside a-z0-9', () => {
+    expect(
+      filterQuery(
+        'access[token=1&access_token%00=2&appsecret%5Bproof=3&ACCESS%5FTOKEN=4&a-c-c-e-s-s-t-o-k-e-n=5&%EF%BD%81ccess_token=6&k=v',
+        [],
+      ),
+    ).toBe('k=v');
   });
 
   it('should keep a parameter with an empty name', () => {

@@ -3,6 +3,7 @@
  * response header allowlists, the query-string filter and the `Link` rewrite. Pure functions only.
  */
 import { checkProxyPath } from './path-policy';
+import { secretVariants } from './redact-stream';
 
 /** Caller headers copied to the IdP (adapters may add their own, e.g. GitHub's `x-github-api-version`). */
 export const FORWARDED_REQUEST_HEADERS: readonly string[] = [
@@ -115,61 +116,98 @@ export function pickResponseHeaders(
   return picked;
 }
 
-/** Strict `application/x-www-form-urlencoded` name decoding; undefined when an escape is malformed. */
-function decodeQueryName(raw: string): string | undefined {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return undefined;
-  }
+/** Query names never forwarded, in their normalized form (see {@link normalizeQueryName}). */
+const TOKEN_QUERY_NAMES: ReadonlySet<string> = new Set(['accesstoken', 'appsecretproof']);
+
+/** Percent-decodes what decodes: each valid `%XX` run as UTF-8 (invalid bytes become U+FFFD), a stray `%` kept. */
+function lenientDecode(raw: string): string {
+  return raw.replace(/(?:%[0-9a-f]{2})+/gi, (run) =>
+    Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'),
+  );
 }
 
 /**
- * The names a server could read for a decoded name. Besides the lower-cased name: PHP-style parsing
- * (Facebook's Graph API is PHP/Hack) drops leading spaces, reads `a[]`/`a[x]` as `a` and turns ` `
- * and `.` into `_`, so `access.token` or `access_token[]` would reach it as `access_token`; an
- * upper-then-lower round trip folds look-alikes such as `ſ` (U+017F) that a case-insensitive
- * comparison would treat as `s`.
+ * The readings of a query name a server could compare: `+` as a space, percent-decoded, lower-cased
+ * (also up to a `[`, also after an upper-case round trip, which folds look-alikes such as `ſ` (U+017F) to `s`, and
+ * after NFKC, which folds fullwidth letters), then stripped of every character outside `a-z0-9`.
+ * So `access[token`, `ACCESS%5FTOKEN`, `access_token%00`, `access.token` and `acceſs_token` all read
+ * `accesstoken`.
  */
-function nameReadings(decoded: string): string[] {
-  const lower = decoded.toLowerCase();
+export function normalizeQueryName(rawName: string): string[] {
+  const decoded = lenientDecode(rawName.replace(/\+/g, ' '));
+  const strip = (name: string): string => name.replace(/[^a-z0-9]+/g, '');
+  const lower = strip(decoded.toLowerCase());
+  // Plain ASCII names (nearly all) have no other reading.
+  const bracket = decoded.indexOf('[');
+  // PHP-style parsers (Facebook's Graph API) read `a[x]` as `a`.
+  const base = bracket > 0 ? [lower, strip(decoded.slice(0, bracket).toLowerCase())] : [lower];
+  if (!/[\u0080-\uffff]/.test(decoded)) return base;
   const folded = decoded.toUpperCase().toLowerCase();
-  const php = (name: string): string => {
-    const trimmed = name.replace(/^ +/, '');
-    const bracket = trimmed.indexOf('[');
-    return (bracket >= 0 ? trimmed.slice(0, bracket) : trimmed).replace(/[ .]/g, '_');
-  };
-  return [lower, folded, php(lower), php(folded)];
+  return [
+    ...new Set([
+      ...base,
+      strip(folded),
+      strip(decoded.normalize('NFKC').toLowerCase()),
+      strip(folded.normalize('NFKC')),
+    ]),
+  ];
 }
 
 /**
- * The raw query (without `?`) minus every parameter whose decoded, lower-cased name is `access_token`
- * or one of `stripped` (lower-case names, e.g. `['appsecret_proof']` for Facebook). Other parameters
- * keep their raw bytes and order; empty segments (`a=1&&b=2`, a trailing `&`) are dropped.
- *
- * Names are decoded as forms are (`+` is a space, then percent-decoding). A name with a malformed
- * escape (`%zz`, a lone `%`, invalid UTF-8) is compared as its raw lower-cased text and as the lenient
- * WHATWG decoding (valid escapes decoded, a stray `%` kept). This is safe: the malformed part is a `%`
- * not followed by a UTF-8 escape sequence, which a lenient decoder (URLSearchParams, PHP, Node's
- * querystring) keeps as a literal `%` or U+FFFD and a strict one (Go, Java, Ruby) rejects; no decoder
- * turns it into nothing, so such a name never reads as a stripped one upstream.
+ * The raw query (without `?`) minus every parameter whose name reads as `access_token` or
+ * `appsecret_proof` ({@link normalizeQueryName}) or as one of `stripped` (an adapter's own reserved
+ * names). Other parameters keep their raw bytes and order; empty segments (`a=1&&b=2`, a trailing
+ * `&`) are dropped. Dropping too much is the safe side: a name such as `access-token` goes too.
  */
 export function filterQuery(rawQuery: string, stripped: readonly string[]): string {
-  const removed = new Set(['access_token', ...stripped.map((name) => name.toLowerCase())]);
+  const removed =
+    stripped.length === 0
+      ? TOKEN_QUERY_NAMES
+      : new Set([...TOKEN_QUERY_NAMES, ...stripped.flatMap((name) => normalizeQueryName(name))]);
   const kept: string[] = [];
   for (const segment of rawQuery.split('&')) {
     if (segment === '') continue;
     const eq = segment.indexOf('=');
     const rawName = eq >= 0 ? segment.slice(0, eq) : segment;
-    const decoded = decodeQueryName(rawName);
-    const candidates =
-      decoded !== undefined
-        ? nameReadings(decoded)
-        : [rawName.toLowerCase(), ...nameReadings(new URLSearchParams(rawName).keys().next().value ?? '')];
-    if (candidates.some((name) => removed.has(name))) continue;
+    if (normalizeQueryName(rawName).some((name) => removed.has(name))) continue;
     kept.push(segment);
   }
   return kept.join('&');
+}
+
+/**
+ * Whether a header value holds a secret: one of `forms` (the secret and the encoded forms the body
+ * redactor searches: percent-encoded, JSON-escaped) as is, or the secret after percent-decoding the
+ * value (once or twice, any hex case), so `W/"%79%61…"` spelling the token byte by byte is found too.
+ */
+function holdsSecret(value: string, secret: string, forms: readonly string[]): boolean {
+  if (forms.some((form) => value.includes(form))) return true;
+  let decoded = value;
+  for (let round = 0; round < 2 && decoded.includes('%'); round++) {
+    decoded = lenientDecode(decoded);
+    if (decoded.includes(secret)) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes from `headers` (in place) every header whose value, or one of whose values, holds one of
+ * `secrets` (raw or encoded): such a header is dropped whole, never passed. An `etag`,
+ * `last-modified`, `x-ratelimit-*` or `link` built from the token must not reach the caller.
+ */
+export function dropHeadersHoldingSecrets(
+  headers: Record<string, string | string[]>,
+  secrets: readonly string[],
+): void {
+  const checks = secrets
+    .filter((secret) => secret !== '')
+    .map((secret) => ({ secret, forms: secretVariants(secret) }));
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => checks.some(({ secret, forms }) => holdsSecret(v, secret, forms))))
+      delete headers[name];
+  }
 }
 
 /** Splits a `Link` field value on the commas that separate link-values (not those in `<…>` or quotes). */

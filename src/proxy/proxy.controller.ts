@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
+import { ApiProblem } from '../common/problem';
 import { Cancellation } from '../upstream/cancellation';
 import { UsersService } from '../users/users.service';
 import { ProfileDto } from './dto/profile.dto';
@@ -18,6 +19,7 @@ const PROFILE_PROBLEMS = [
   'missing_token',
   'invalid_token',
   'unknown_provider',
+  'invalid_path',
   'user_not_found',
   'identity_not_found',
   'idp_token_unavailable',
@@ -28,7 +30,7 @@ const PROFILE_PROBLEMS = [
   'auth0_rate_limited',
   'upstream_timeout',
 ] as const;
-const API_PROBLEMS = [...PROFILE_PROBLEMS, 'invalid_path', 'payload_too_large'] as const;
+const API_PROBLEMS = [...PROFILE_PROBLEMS, 'payload_too_large'] as const;
 
 const providerParam = ApiParam({ name: 'provider', enum: ['google', 'github', 'facebook'] });
 const pathParam = ApiParam({
@@ -300,6 +302,13 @@ export class ProxyController {
   }
 
   private caller(req: AuthedRequest, reply: FastifyReply, provider: string, userId: string): ProxyCaller {
+    // The router ends the path at a raw '#', and a URL parser would drop all after it (and with it
+    // a query parameter the service appends, such as Facebook's appsecret_proof).
+    if (req.raw.url?.includes('#') === true)
+      throw new ApiProblem(
+        'invalid_path',
+        "The request target must not contain a raw '#'; encode it as %23.",
+      );
     // A caller that goes away mid-call aborts the upstream call too.
     const gone = new Cancellation();
     reply.raw.once('close', () => {

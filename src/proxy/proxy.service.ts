@@ -7,7 +7,6 @@
 import { Injectable } from '@nestjs/common';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Principal } from '../auth/principal';
 import { ApiProblem } from '../common/problem';
 import type {
@@ -24,7 +23,14 @@ import { readSmall } from '../upstream/read-body';
 import { isBodyTimeout } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
-import { filterQuery, pickRequestHeaders, pickResponseHeaders, rewriteLinkHeader } from './forwarding-policy';
+import { createDecoder, parseContentCoding } from './content-coding';
+import {
+  dropHeadersHoldingSecrets,
+  filterQuery,
+  pickRequestHeaders,
+  pickResponseHeaders,
+  rewriteLinkHeader,
+} from './forwarding-policy';
 import { checkProxyPath } from './path-policy';
 import { createRedactor, redactBuffer } from './redact-stream';
 
@@ -111,7 +117,12 @@ export class ProxyService {
     });
     this.audit(caller, adapter, 'GET', response.status);
     if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
-    const body = await this.readBody(response, adapter, caller, MAX_PROFILE_BYTES);
+    const body = await this.readBody(
+      this.decodedBody(response, adapter, caller).body,
+      adapter,
+      caller,
+      MAX_PROFILE_BYTES,
+    );
     if (!Buffer.isBuffer(body)) {
       body.destroy();
       throw new ApiProblem(
@@ -204,7 +215,6 @@ export class ProxyService {
     token: string,
     head: boolean,
   ): Promise<ProxyAnswer> {
-    const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
     const length = Number(response.headers['content-length'] ?? Number.NaN);
     const noBody = head || response.status === 204 || response.status === 304;
     const headers = pickResponseHeaders(response.headers, { bodyUnchanged: noBody });
@@ -219,20 +229,21 @@ export class ProxyService {
       if (rewritten === undefined) delete headers.link;
       else headers.link = rewritten;
     }
+    dropHeadersHoldingSecrets(headers, [token]);
     if (noBody) {
       discard(response.body);
       return { status: response.status, headers, body: undefined };
     }
-    let source = response.body;
-    if (encoding === 'identity' && !(length > SMALL_BODY_BYTES)) {
-      // A known small length, or none (chunked): read whole unless it turns out long.
-      const read = await this.readBody(response, adapter, caller, SMALL_BODY_BYTES);
+    const decoded = this.decodedBody(response, adapter, caller);
+    let source = decoded.body;
+    // A known long identity body streams at once; anything else is read whole when small, so a
+    // body that fails to decode is still a 502 before any header went out.
+    if (decoded.decoding || !(length > SMALL_BODY_BYTES)) {
+      const read = await this.readBody(source, adapter, caller, SMALL_BODY_BYTES);
       if (Buffer.isBuffer(read))
         return { status: response.status, headers, body: redactBuffer(read, [token]) };
       source = read;
     }
-    const decoder = decompressor(encoding);
-    const redactor = createRedactor([token]);
     const onError = (error?: Error | null): void => {
       if (error)
         this.logger.warn(
@@ -240,11 +251,34 @@ export class ProxyService {
           'IdP body stream failed',
         );
     };
-    const body =
-      decoder === undefined
-        ? pipeline(source, redactor, onError)
-        : pipeline(source, decoder, redactor, onError);
-    return { status: response.status, headers, body };
+    return { status: response.status, headers, body: pipeline(source, createRedactor([token]), onError) };
+  }
+
+  /**
+   * The IdP body decoded as its `content-encoding` says; a coding the service does not decode is
+   * `idp_unavailable` before any byte is read (the body is discarded).
+   */
+  private decodedBody(
+    response: UpstreamResponse,
+    adapter: IdentityProviderAdapter,
+    caller: ProxyCaller,
+  ): { body: Readable; decoding: boolean } {
+    const coding = parseContentCoding(response.headers['content-encoding']);
+    if (coding === undefined) {
+      discard(response.body);
+      this.logger.warn(
+        { provider: adapter.key, requestId: caller.requestId },
+        'IdP answered with a content coding the service does not decode',
+      );
+      throw new ApiProblem(
+        'idp_unavailable',
+        `${adapter.key} answered with a content coding the service does not decode.`,
+      );
+    }
+    const decoder = createDecoder(coding);
+    if (decoder === undefined) return { body: response.body, decoding: false };
+    // Errors reach the decoder's reader (readSmall, or the redacting pipeline); nothing to add here.
+    return { body: pipeline(response.body, decoder, () => undefined), decoding: true };
   }
 
   /**
@@ -252,13 +286,13 @@ export class ProxyService {
    * lost, or no byte for UPSTREAM_TIMEOUT_MS) turned into the problem it is for the caller.
    */
   private async readBody(
-    response: UpstreamResponse,
+    body: Readable,
     adapter: IdentityProviderAdapter,
     caller: ProxyCaller,
     limit: number,
   ): Promise<Buffer | Readable> {
     try {
-      return await readSmall(response.body, limit);
+      return await readSmall(body, limit);
     } catch (error) {
       // The caller went away: nobody to answer, nothing the IdP did wrong.
       if (caller.signal?.aborted === true) throw error;
@@ -270,19 +304,5 @@ export class ProxyService {
         ? new ApiProblem('upstream_timeout', `${adapter.key} stopped sending its answer before the end.`)
         : new ApiProblem('idp_unavailable', `${adapter.key} broke off its answer before the end.`);
     }
-  }
-}
-
-function decompressor(encoding: string): NodeJS.ReadWriteStream | undefined {
-  switch (encoding) {
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip();
-    case 'deflate':
-      return createInflate();
-    case 'br':
-      return createBrotliDecompress();
-    default:
-      return undefined;
   }
 }

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ManagementTokenModule } from '../management-token/management-token.module';
+import { RecoveryBudget } from './recovery-budget';
 import { UsersService } from './users.service';
 
-@Module({ imports: [ManagementTokenModule], providers: [UsersService], exports: [UsersService] })
+@Module({
+  imports: [ManagementTokenModule],
+  providers: [UsersService, RecoveryBudget],
+  exports: [UsersService, RecoveryBudget],
+})
 export class UsersModule {}

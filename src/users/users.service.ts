@@ -11,6 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { ManagementTokenService } from '../management-token/management-token.service';
 import { UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
+import { RecoveryBudget } from './recovery-budget';
 import type { Identity, UserIdentities } from './user.types';
 
 const TOKEN_EXPIRY_MARGIN_MS = 30_000;
@@ -32,6 +33,7 @@ export class UsersService {
     private readonly upstream: UpstreamService,
     private readonly managementToken: ManagementTokenService,
     private readonly cache: CacheService,
+    private readonly recovery: RecoveryBudget,
   ) {}
 
   /** Throws `invalid_request` for a user id that cannot be an Auth0 user id. */
@@ -44,16 +46,28 @@ export class UsersService {
     }
   }
 
-  /** The user's identities; `fresh` bypasses the cache (after an IdP refused a token). */
-  getUser(userId: string, options: { fresh?: boolean; requestId?: string } = {}): Promise<UserIdentities> {
-    return this.cache.getOrLoad<UserIdentities>(
-      'user',
-      userId,
-      () => this.lookup(userId, options.requestId),
-      {
-        fresh: options.fresh,
-      },
-    );
+  /**
+   * The user's identities; `fresh` bypasses the cache (after an IdP refused a token). A user Auth0
+   * did not have is answered `user_not_found` again for IDP_RECOVERY_INTERVAL_S without a lookup.
+   */
+  async getUser(
+    userId: string,
+    options: { fresh?: boolean; requestId?: string } = {},
+  ): Promise<UserIdentities> {
+    await this.recovery.checkUser(userId);
+    try {
+      return await this.cache.getOrLoad<UserIdentities>(
+        'user',
+        userId,
+        () => this.lookup(userId, options.requestId),
+        {
+          fresh: options.fresh,
+        },
+      );
+    } catch (error) {
+      await this.recovery.noteUserError(userId, error);
+      throw error;
+    }
   }
 
   private async lookup(

@@ -56,7 +56,37 @@ export type FaultSpec =
    * answer 200 in chunked encoding, send the first bytes of a JSON body, then send nothing more
    * until close (`stall-body`) or destroy the socket (`cut-body`): an answer that breaks off midway
    */
-  | { kind: 'stall-body' | 'cut-body'; times?: number };
+  | { kind: 'stall-body' | 'cut-body'; times?: number }
+  /** answer as scripted (status, body, codings, headers) instead of the endpoint, before its bearer check */
+  | ({ kind: 'answer'; times?: number } & ScriptedAnswer);
+
+/**
+ * An answer a test chooses for an IdP call, with the bearer token the call carried placed where the
+ * test asks: in `body` and in header values, `{token}` is the token as sent and `{token%}` the token
+ * with every byte percent-encoded (`%67%68%6F…`).
+ */
+export interface ScriptedAnswer {
+  /** default 200 */
+  status?: number;
+  /** the body before any coding (UTF-8); default `{"token":"{token}"}` */
+  body?: string;
+  /**
+   * codings applied to the body, in order: `gzip`, `deflate` (zlib format, as HTTP defines it),
+   * `deflate-raw` (no zlib wrapper), `br`, or `garbage` (bytes no decoder accepts)
+   */
+  encode?: Array<'gzip' | 'deflate' | 'deflate-raw' | 'br' | 'garbage'>;
+  /**
+   * the `content-encoding` label sent, exactly as given (`'gzip, identity'`, `' GZIP '`), or one
+   * header line per item of an array; default none
+   */
+  contentEncoding?: string | string[];
+  /** keep only the first N bytes of the encoded body (a coded stream that ends too early) */
+  truncate?: number;
+  /** extra response headers (default `content-type: application/json; charset=utf-8`) */
+  headers?: Record<string, string>;
+  /** send the body chunked in pieces of this many bytes (default: one piece with content-length) */
+  chunkBytes?: number;
+}
 
 export interface MintOptions {
   /** default: the linked seed user, 'auth0|4004' */

@@ -53,7 +53,13 @@ export function sendBrokenBody(res: ServerResponse, kind: 'stall-body' | 'cut-bo
 
 /** Writes a 429 or error-status fault answer. */
 export function sendStatusFault(res: ServerResponse, spec: FaultSpec, body: FaultBody): void {
-  if (spec.kind === 'hang' || spec.kind === 'drop' || spec.kind === 'stall-body' || spec.kind === 'cut-body')
+  if (
+    spec.kind === 'hang' ||
+    spec.kind === 'drop' ||
+    spec.kind === 'stall-body' ||
+    spec.kind === 'cut-body' ||
+    spec.kind === 'answer'
+  )
     return;
   const status = Number(spec.kind);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { EndpointName } from './emulator.types';
 import { defaultFaultBody, sendBrokenBody, sendStatusFault } from './faults';
 import type { FaultBody, Faults } from './faults';
+import { sendScriptedAnswer } from './scripted-answer';
 import type { Stats } from './state';
 
 export interface Call {
@@ -86,6 +87,8 @@ export function createListener(
         } else if (fault.kind === 'hang') {
           // send nothing; after `ms` answer normally (a slow upstream); forever when absent
           if (fault.ms !== undefined) later(kit, fault.ms, () => run(found, call));
+        } else if (fault.kind === 'answer') {
+          sendScriptedAnswer(req, res, fault);
         } else if (fault.kind === 'stall-body' || fault.kind === 'cut-body') {
           sendBrokenBody(res, fault.kind);
         } else {
