@@ -1,0 +1,58 @@
+import { createCache } from 'cache-manager';
+import { CacheService } from '../cache/cache.service';
+import { ApiProblem } from '../common/problem';
+import { parseConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { RecoveryBudget } from './recovery-budget';
+
+function budget(intervalS: string): RecoveryBudget {
+  const config = parseConfig({
+    AUTH0_DOMAIN: 'http://127.0.0.1:9',
+    AUTH0_AUDIENCE: 'https://idp-proxy.test/api',
+    AUTH0_CLIENT_ID: 'client',
+    AUTH0_CLIENT_SECRET: 'secret',
+    IDP_RECOVERY_INTERVAL_S: intervalS,
+  });
+  return new RecoveryBudget(config, new CacheService(createCache(), new MetricsService(), config, null));
+}
+
+const rejected = new ApiProblem('idp_token_rejected', 'github refused the stored token.', {
+  extensions: { connection: 'github' },
+});
+
+describe(RecoveryBudget.name, () => {
+  it('should answer a remembered idp_token_rejected again, with its connection, for that pair only', async () => {
+    const recovery = budget('30');
+    await recovery.noteTokenError('github|1', 'github', rejected);
+    const again = await recovery.checkToken('github|1', 'github').catch((error: unknown) => error);
+    expect(again).toBeInstanceOf(ApiProblem);
+    expect((again as ApiProblem).toBody()).toMatchObject({
+      code: 'idp_token_rejected',
+      connection: 'github',
+    });
+    await expect(recovery.checkToken('github|1', 'google')).resolves.toBeUndefined();
+    await expect(recovery.checkToken('github|2', 'github')).resolves.toBeUndefined();
+    await expect(recovery.checkUser('github|1')).resolves.toBeUndefined();
+  });
+
+  it('should remember user_not_found per user, and nothing else', async () => {
+    const recovery = budget('30');
+    await recovery.noteUserError(
+      'github|1',
+      new ApiProblem('user_not_found', 'Auth0 has no user with this id.'),
+    );
+    await recovery.noteUserError('github|2', new ApiProblem('auth0_unavailable', 'down'));
+    await recovery.noteTokenError('github|3', 'github', new ApiProblem('idp_unavailable', 'down'));
+    await recovery.noteTokenError('github|4', 'github', new Error('boom'));
+    await expect(recovery.checkUser('github|1')).rejects.toMatchObject({ code: 'user_not_found' });
+    await expect(recovery.checkUser('github|2')).resolves.toBeUndefined();
+    await expect(recovery.checkToken('github|3', 'github')).resolves.toBeUndefined();
+    await expect(recovery.checkToken('github|4', 'github')).resolves.toBeUndefined();
+  });
+
+  it('should remember nothing with an interval of 0', async () => {
+    const recovery = budget('0');
+    await recovery.noteTokenError('github|1', 'github', rejected);
+    await expect(recovery.checkToken('github|1', 'github')).resolves.toBeUndefined();
+  });
+});
