@@ -163,6 +163,27 @@ describe('recovery budget for a dead IdP token', () => {
       expect(emulator.count('users')).toBe(1);
     }));
 
+  it('should let the user in at once after signing in again (a new Auth0 token), not after the interval', () =>
+    withLoggedStack({}, async (stack) => {
+      const { emulator } = stack;
+      const user = emulator.seed.github;
+      emulator.expireIdpToken(user, 'github');
+      const before = stack.token(user);
+      expectProblem(await stack.call('/v1/idp/github/profile', { token: before }), 502, 'idp_token_rejected');
+      // the app sends the user to sign in with GitHub again: a new GitHub token in Auth0, a new
+      // access token for the app
+      emulator.rotateIdpToken(user, 'github');
+      const after = stack.token(user);
+      emulator.resetCounters();
+      const renewed = await stack.call('/v1/idp/github/profile', { token: after });
+      expect(renewed.status).toBe(200);
+      expect(emulator.count('users')).toBe(1);
+      // the old access token still gets the remembered answer, with no Auth0 call
+      emulator.resetCounters();
+      expectProblem(await stack.call('/v1/idp/github/profile', { token: before }), 502, 'idp_token_rejected');
+      expect(emulator.count('users')).toBe(0);
+    }));
+
   it('should recover on every request when IDP_RECOVERY_INTERVAL_S is 0', () =>
     withLoggedStack({ IDP_RECOVERY_INTERVAL_S: '0' }, async (stack) => {
       const { emulator } = stack;

@@ -85,7 +85,7 @@ export class IdpTokenService {
   }
 
   async resolve(ctx: TokenContext): Promise<IdpCredential> {
-    await this.recovery.checkToken(ctx.userId, ctx.adapter.key);
+    await this.recovery.checkToken(ctx.userId, ctx.adapter.key, ctx.principal.accessToken);
     const user = await this.users.getUser(ctx.userId, { requestId: ctx.requestId });
     const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
     if (this.sourceOf(ctx.adapter) === 'token-vault') {
@@ -129,13 +129,13 @@ export class IdpTokenService {
     state: RecoveryState,
   ): Promise<IdpCredential | undefined> {
     // Another request may have given up on this pair while this one was calling the IdP.
-    await this.recovery.checkToken(ctx.userId, ctx.adapter.key);
+    await this.recovery.checkToken(ctx.userId, ctx.adapter.key, ctx.principal.accessToken);
     try {
       const next = await this.nextToken(ctx, rejected, state);
       if (next === undefined) throw tokenRejected(rejected.connection, ctx.adapter.key);
       return next;
     } catch (error) {
-      await this.recovery.noteTokenError(ctx.userId, ctx.adapter.key, error);
+      await this.recovery.noteTokenError(ctx.userId, ctx.adapter.key, error, ctx.principal.accessToken);
       throw error;
     }
   }
