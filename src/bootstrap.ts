@@ -11,14 +11,18 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { registerAuthentication } from './auth/authentication.hook';
+import { Authenticator } from './auth/authenticator';
 import { ApiProblem } from './common/problem';
+import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
 import { useRootLogger } from './logging/context-logger';
-import { registerRequestLog } from './logging/request-log.hook';
+import { registerRequestLog, UNMATCHED_ROUTE } from './logging/request-log.hook';
+import type { RequestRecorder } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
 import type { RootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -69,6 +73,9 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const root = createRootLogger(config.log, options.logDestination);
+  // Answers made below the routes (bad URLs, refused or timed-out requests) are recorded once the
+  // metrics exist.
+  const late: { record?: RequestRecorder; metrics?: MetricsService } = {};
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
@@ -78,8 +85,25 @@ export async function createApp(
     return503OnClosing: true,
     // No Nest middleware here (guards, hooks and filters do that work): no middie hook per request.
     skipMiddie: true,
+    // Headers and body must arrive within REQUEST_TIMEOUT_MS; Node checks that deadline every
+    // connectionsCheckingInterval (30 s by default, far too coarse for a short timeout). Node applies
+    // the deadline to a request whose body is still arriving only when the server was created with
+    // it (Fastify sets it afterwards): so it goes to the server's constructor as well.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(config.requestTimeoutMs),
+    },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) =>
-      answerClientError(error, socket, root),
+      answerClientError(error, socket, root, (status) =>
+        late.metrics?.observeRequest(UNMATCHED_ROUTE, 'unknown', status, 0),
+      ),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', request.id);
+      if (isV1(request)) varyOn(reply, 'Authorization');
+      reply.raw.once('finish', () => late.record?.(request, reply));
+      sendProblem(reply, frameworkProblem(error));
+    },
   });
   const nestLogger = createNestLogger(root);
   let app: NestFastifyApplication;
@@ -105,7 +129,9 @@ export async function createApp(
   if (!customLogger) app.useLogger(nestLogger);
   useRootLogger(customLogger ? undefined : root);
   const fastify = app.getHttpAdapter().getInstance();
-  registerRequestLog(fastify, root, app.get(MetricsService));
+  const metrics = app.get(MetricsService);
+  late.metrics = metrics;
+  late.record = registerRequestLog(fastify, root, metrics);
   fastify.addHook('onClose', (_instance, done) => {
     flushRootLogger(root);
     done();
@@ -128,8 +154,8 @@ export async function createApp(
       reply.header('x-request-id', request.id);
       // Answers under /v1 are the caller's own (the IdP's `cache-control: private, max-age=60`
       // passes through): a browser cache must not hand them to the next user of that browser.
-      if (request.url.startsWith('/v1/')) varyOn(reply, 'Authorization');
-      done(null, payload);
+      if (isV1(request)) varyOn(reply, 'Authorization');
+      done(null, isRefusedPreflight(request, reply) ? preflightProblem(reply) : payload);
     },
   );
   if (config.corsOrigins.length > 0) {
@@ -142,6 +168,8 @@ export async function createApp(
       optionsSuccessStatus: 204,
     });
   }
+  // After the CORS hook (added by the adapter itself), so refusals carry the CORS headers.
+  registerAuthentication(fastify, app.get(Authenticator));
   setupOpenApi(app, config);
   app.enableShutdownHooks();
   await app.init();
@@ -151,29 +179,87 @@ export async function createApp(
 
 /**
  * A request Node's parser refuses (a line break inside a header value, a header section over the
- * limit, a head that never ends) never reaches a route: answer it as problem+json with a new
- * request id, as the service's other errors, instead of Fastify's own JSON. Nothing of the refused
- * request is echoed.
+ * limit, a head that never ends) or that did not fully arrive within REQUEST_TIMEOUT_MS never
+ * reaches a route: answer it as problem+json with a new request id, as the service's other errors,
+ * instead of Fastify's own JSON, then close the connection. Nothing of the request is echoed.
  */
-function answerClientError(error: Error & { code?: string }, socket: Socket, root: RootLogger): void {
+function answerClientError(
+  error: Error & { code?: string },
+  socket: Socket,
+  root: RootLogger,
+  count: (status: number) => void,
+): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  root.debug({ context: 'Request', code: error.code }, 'request refused by the HTTP parser');
   if (socket.writable) {
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const problem = timedOut
+      ? new ApiProblem('request_timeout', 'The request did not fully arrive in time.')
+      : new ApiProblem('invalid_request', 'The request could not be parsed as HTTP.');
     const [status, reason] =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'Request Header Fields Too Large']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        : timedOut
           ? [408, 'Request Timeout']
           : [400, 'Bad Request'];
-    const problem = new ApiProblem('invalid_request', 'The request could not be parsed as HTTP.').toBody();
-    const body = JSON.stringify({ ...problem, status });
+    const requestId = randomUUID();
+    const body = JSON.stringify({ ...problem.toBody(), status });
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n` +
         `connection: close\r\n\r\n${body}`,
     );
+    count(status);
+    root.info(
+      { context: 'Request', requestId, route: UNMATCHED_ROUTE, status, code: error.code },
+      'request completed',
+    );
   }
-  socket.destroy(error);
+  socket.destroy();
+}
+
+/** How often Node looks for requests past their deadline: a quarter of it, at most every second. */
+function checkingInterval(requestTimeoutMs: number): number {
+  return Math.max(25, Math.min(1000, Math.floor(requestTimeoutMs / 4)));
+}
+
+/** Errors of Fastify's router (a request target that is not valid percent-encoding, a parameter over the limit). */
+function frameworkProblem(error: Error & { code?: string }): ApiProblem {
+  return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new ApiProblem('uri_too_long', 'A part of the request path is longer than the service accepts.')
+    : new ApiProblem('invalid_request', 'The request target is not valid percent-encoding.');
+}
+
+/**
+ * Whether the request is under /v1, whatever the form of its target: origin form (`/v1/...`) or
+ * absolute form (`http://host/v1/...`), which HTTP/1.1 servers must accept.
+ */
+function isV1(request: FastifyRequest): boolean {
+  if (request.routeOptions.url?.startsWith('/v1/') === true) return true;
+  let path = request.url;
+  if (!path.startsWith('/')) {
+    const authority = path.indexOf('//');
+    const slash = authority < 0 ? -1 : path.indexOf('/', authority + 2);
+    path = slash < 0 ? '' : path.slice(slash);
+  }
+  return path.startsWith('/v1/') || path === '/v1' || path.startsWith('/v1?');
+}
+
+/** @fastify/cors refuses a preflight without its request method in plain text. */
+function isRefusedPreflight(request: FastifyRequest, reply: FastifyReply): boolean {
+  return (
+    request.method === 'OPTIONS' &&
+    reply.statusCode === 400 &&
+    String(reply.getHeader('content-type') ?? '').startsWith('text/plain')
+  );
+}
+
+function preflightProblem(reply: FastifyReply): string {
+  const problem = new ApiProblem(
+    'invalid_request',
+    'A CORS preflight must carry Origin and Access-Control-Request-Method.',
+  );
+  reply.header('content-type', 'application/problem+json');
+  return JSON.stringify(problem.toBody());
 }
 
 /** Adds `name` to the answer's `Vary` (CORS may have put `Origin` there already). */

@@ -37,6 +37,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   identityCacheTtlS: number;
   jwksMinRefetchMs: number;
+  /** headers and body of a request must have arrived within this, else 408 and the connection closes */
+  requestTimeoutMs: number;
   corsOrigins: string[];
   swaggerClientId: string | undefined;
   log: { level: LogLevel; pretty: boolean };
@@ -210,6 +212,7 @@ export function parseConfig(env: Env): AppConfig {
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
     identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
     jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
+    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     corsOrigins,
     swaggerClientId: read('SWAGGER_CLIENT_ID'),
     log: { level: level as LogLevel, pretty: pretty === 'true' || pretty === '1' },
