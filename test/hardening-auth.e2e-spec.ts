@@ -3,38 +3,13 @@
  * announced and never sent (before and after authentication), heads and bodies that trickle in,
  * and user tokens dressed as service tokens. Every answer and log line is scanned for secrets.
  */
+import { expectNothingLeaked, expectRawProblem } from './support/hardening';
 import { parseMetrics, startOpsStack } from './support/ops';
 import type { OpsStack } from './support/ops';
 import { openRaw } from './support/raw-http';
-import type { RawConnection, RawResponse } from './support/raw-http';
+import type { RawConnection } from './support/raw-http';
 import { expectProblem } from './support/stack';
 import type { Answer } from './support/stack';
-
-/** Everything an attacker and the operator saw: no IdP token, secret or bearer in any of it. */
-function expectNothingLeaked(stack: OpsStack, raw: string[], bearers: string[]): void {
-  const { emulator } = stack;
-  const secrets = [
-    ...emulator.secrets(),
-    ...bearers,
-    emulator.managementClient.clientSecret,
-    emulator.tokenVaultClient.clientSecret,
-    emulator.googleClient.clientSecret,
-    emulator.facebookAppSecret,
-  ];
-  expect(emulator.secrets().length).toBeGreaterThan(0);
-  const seen = [...stack.answers, ...raw, ...stack.logs.raw].join('\n');
-  expect(stack.logs.raw.length).toBeGreaterThan(0);
-  expect(secrets.filter((secret) => seen.includes(secret))).toEqual([]);
-}
-
-function expectRawProblem(response: RawResponse, status: number, code: string): void {
-  expect({ status: response.status, code: (JSON.parse(response.body) as { code?: string }).code }).toEqual({
-    status,
-    code,
-  });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.headers['x-request-id']).toEqual(expect.any(String));
-}
 
 const NO_SPACES = 'a'.repeat(16_000);
 
