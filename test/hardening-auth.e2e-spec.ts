@@ -248,6 +248,20 @@ describe('Hardening: requests that never finish arriving', () => {
     expectRawProblem(await connection.response(0), 408, 'request_timeout');
   });
 
+  it('should not cut a request that fully arrived while the IdP takes longer than the timeout', async () => {
+    const token = stack.token(stack.emulator.seed.github);
+    bearers.push(token);
+    stack.emulator.fault('github.echo', { kind: 'hang', ms: 2500, times: 1 });
+    const answer = await stack.call('/v1/idp/github/api/echo/notes', {
+      method: 'POST',
+      token,
+      headers: { 'content-type': 'application/json' },
+      body: '{"note":"slow"}',
+    });
+    expect(answer.status).toBe(200);
+    expect(stack.emulator.count('github.echo')).toBe(1);
+  });
+
   it('should count and log the timed-out requests like any other', async () => {
     const metrics = parseMetrics(await (await fetch(`${stack.url}/metrics`)).text());
     const timedOut = [...metrics]
