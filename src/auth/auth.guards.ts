@@ -38,10 +38,13 @@ export function callerKindOf(request: FastifyRequest): CallerKind | undefined {
 export class JwtAuthGuard implements CanActivate {
   constructor(private readonly authenticator: Authenticator) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
-    request.user ??= await this.authenticator.authenticate(request);
-    return true;
+    if (request.user !== undefined) return true;
+    return this.authenticator.authenticate(request).then((principal) => {
+      request.user = principal;
+      return true;
+    });
   }
 }
 

@@ -14,23 +14,36 @@ import type { Principal } from './principal';
 export function registerAuthentication(fastify: FastifyInstance, authenticator: Authenticator): void {
   fastify.addHook(
     'onRequest',
-    async (request: FastifyRequest & { user?: Principal }, reply: FastifyReply) => {
+    (request: FastifyRequest & { user?: Principal }, reply: FastifyReply, done: (err?: Error) => void) => {
       const kind = callerKindOf(request);
-      if (kind === undefined) return;
-      try {
-        const principal = await authenticator.authenticate(request);
+      if (kind === undefined) return done();
+      const admit = (principal: Principal): void => {
         const problem = callerProblem(kind, principal);
-        if (problem !== undefined) throw problem;
+        if (problem !== undefined) return refuse(request, reply, problem);
         request.user = principal;
+        done();
+      };
+      const fail = (error: unknown): void => {
+        if (error instanceof ApiProblem) refuse(request, reply, error);
+        else done(error instanceof Error ? error : new Error(String(error)));
+      };
+      // A token seen before is answered from memory without a promise (most requests).
+      let known: Principal | undefined;
+      try {
+        known = authenticator.known(request);
       } catch (error) {
-        if (!(error instanceof ApiProblem)) throw error;
-        // The announced body is never read: the connection cannot carry another request.
-        if (announcesBody(request)) reply.header('connection', 'close');
-        sendProblem(reply, error);
-        return reply;
+        return fail(error);
       }
+      if (known !== undefined) return admit(known);
+      authenticator.authenticate(request).then(admit, fail);
     },
   );
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, problem: ApiProblem): void {
+  // The announced body is never read: the connection cannot carry another request.
+  if (announcesBody(request)) reply.header('connection', 'close');
+  sendProblem(reply, problem);
 }
 
 function announcesBody(request: FastifyRequest): boolean {

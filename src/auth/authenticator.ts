@@ -30,17 +30,30 @@ export class Authenticator {
 
   /** The caller, or throws the ApiProblem to answer (401 missing_token or invalid_token). */
   async authenticate(request: FastifyRequest): Promise<Principal> {
-    const bearer = readBearer(request.headers.authorization);
-    if (bearer.kind === 'missing') throw missingToken();
-    if (bearer.kind === 'malformed') {
-      throw invalidToken('The Authorization header must be `Bearer <token>`, at most 8192 characters.');
-    }
-    const known = this.verified.get(bearer.token);
+    const known = this.known(request);
     if (known !== undefined) return known;
     const principal = await verify(request);
-    this.verified.set(bearer.token, principal);
+    this.verified.set(bearerOf(request), principal);
     return principal;
   }
+
+  /**
+   * Without waiting: the caller of an already verified token; undefined when the token still has to
+   * be verified (then `authenticate`). Throws the 401 for a missing or malformed header.
+   */
+  known(request: FastifyRequest): Principal | undefined {
+    return this.verified.get(bearerOf(request));
+  }
+}
+
+/** The bearer token of the request, or throws the 401 for a missing or malformed header. */
+function bearerOf(request: FastifyRequest): string {
+  const bearer = readBearer(request.headers.authorization);
+  if (bearer.kind === 'missing') throw missingToken();
+  if (bearer.kind === 'malformed') {
+    throw invalidToken('The Authorization header must be `Bearer <token>`, at most 8192 characters.');
+  }
+  return bearer.token;
 }
 
 /** Runs the `jwt` passport strategy (registered by JwtStrategy) on the request. */
