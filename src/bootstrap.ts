@@ -3,7 +3,6 @@
  * ids, logging and request metrics, CORS and the OpenAPI document. Used by main.ts, the sandbox
  * launcher and the e2e tests.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
@@ -11,16 +10,27 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { ApiProblem } from './common/problem';
+import { registerAuthentication } from './auth/authentication.hook';
+import { Authenticator } from './auth/authenticator';
+import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
 import { useRootLogger } from './logging/context-logger';
-import { registerRequestLog } from './logging/request-log.hook';
+import {
+  answerClientError,
+  checkingInterval,
+  frameworkProblem,
+  isRefusedPreflight,
+  isV1,
+  preflightProblem,
+  varyOn,
+} from './common/http-layer';
+import { registerRequestLog, UNMATCHED_ROUTE } from './logging/request-log.hook';
+import type { RequestRecorder } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
-import type { RootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi.setup';
 
@@ -69,6 +79,9 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const root = createRootLogger(config.log, options.logDestination);
+  // Answers made below the routes (bad URLs, refused or timed-out requests) are recorded once the
+  // metrics exist.
+  const late: { record?: RequestRecorder; metrics?: MetricsService } = {};
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
@@ -78,8 +91,25 @@ export async function createApp(
     return503OnClosing: true,
     // No Nest middleware here (guards, hooks and filters do that work): no middie hook per request.
     skipMiddie: true,
+    // Headers and body must arrive within REQUEST_TIMEOUT_MS; Node checks that deadline every
+    // connectionsCheckingInterval (30 s by default, far too coarse for a short timeout). Node applies
+    // the deadline to a request whose body is still arriving only when the server was created with
+    // it (Fastify sets it afterwards): so it goes to the server's constructor as well.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(config.requestTimeoutMs),
+    },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) =>
-      answerClientError(error, socket, root),
+      answerClientError(error, socket, root, (status) =>
+        late.metrics?.observeRequest(UNMATCHED_ROUTE, 'unknown', status, 0),
+      ),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', request.id);
+      if (isV1(request)) varyOn(reply, 'Authorization');
+      reply.raw.once('finish', () => late.record?.(request, reply));
+      sendProblem(reply, frameworkProblem(error));
+    },
   });
   const nestLogger = createNestLogger(root);
   let app: NestFastifyApplication;
@@ -105,7 +135,9 @@ export async function createApp(
   if (!customLogger) app.useLogger(nestLogger);
   useRootLogger(customLogger ? undefined : root);
   const fastify = app.getHttpAdapter().getInstance();
-  registerRequestLog(fastify, root, app.get(MetricsService));
+  const metrics = app.get(MetricsService);
+  late.metrics = metrics;
+  late.record = registerRequestLog(fastify, root, metrics);
   fastify.addHook('onClose', (_instance, done) => {
     flushRootLogger(root);
     done();
@@ -128,8 +160,8 @@ export async function createApp(
       reply.header('x-request-id', request.id);
       // Answers under /v1 are the caller's own (the IdP's `cache-control: private, max-age=60`
       // passes through): a browser cache must not hand them to the next user of that browser.
-      if (request.url.startsWith('/v1/')) varyOn(reply, 'Authorization');
-      done(null, payload);
+      if (isV1(request)) varyOn(reply, 'Authorization');
+      done(null, isRefusedPreflight(request, reply) ? preflightProblem(reply) : payload);
     },
   );
   if (config.corsOrigins.length > 0) {
@@ -142,47 +174,11 @@ export async function createApp(
       optionsSuccessStatus: 204,
     });
   }
+  // After the CORS hook (added by the adapter itself), so refusals carry the CORS headers.
+  registerAuthentication(fastify, app.get(Authenticator));
   setupOpenApi(app, config);
   app.enableShutdownHooks();
   await app.init();
   await fastify.ready();
   return app;
-}
-
-/**
- * A request Node's parser refuses (a line break inside a header value, a header section over the
- * limit, a head that never ends) never reaches a route: answer it as problem+json with a new
- * request id, as the service's other errors, instead of Fastify's own JSON. Nothing of the refused
- * request is echoed.
- */
-function answerClientError(error: Error & { code?: string }, socket: Socket, root: RootLogger): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  root.debug({ context: 'Request', code: error.code }, 'request refused by the HTTP parser');
-  if (socket.writable) {
-    const [status, reason] =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout']
-          : [400, 'Bad Request'];
-    const problem = new ApiProblem('invalid_request', 'The request could not be parsed as HTTP.').toBody();
-    const body = JSON.stringify({ ...problem, status });
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\n` +
-        `connection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy(error);
-}
-
-/** Adds `name` to the answer's `Vary` (CORS may have put `Origin` there already). */
-function varyOn(reply: FastifyReply, name: string): void {
-  const current = reply.getHeader('vary');
-  const names = String(current ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-  if (names.includes('*') || names.some((v) => v.toLowerCase() === name.toLowerCase())) return;
-  reply.header('vary', [...names, name].join(', '));
 }

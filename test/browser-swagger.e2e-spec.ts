@@ -61,6 +61,10 @@ describeWithBrowser('browser-swagger')('Swagger UI in Chromium (sandbox)', () =>
     await oauth2.locator('button', { hasText: 'Logout' }).waitFor({ state: 'visible' });
     await oauth2.locator('button.btn-done').click();
     await page.locator('.auth-wrapper button.authorize.locked').waitFor({ state: 'visible' });
+    // Tokens stay in memory: nothing a script on this origin could read from localStorage.
+    const stored = await page.evaluate<string>('JSON.stringify(Object.assign({}, window.localStorage))');
+    expect(Object.keys(JSON.parse(stored) as object)).not.toContain('authorized');
+    expect(stored).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
 
     // Try it out on GET /v1/identities.
     const operation = page.locator('#operations-identities-Identities_list');

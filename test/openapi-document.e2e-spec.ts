@@ -192,7 +192,8 @@ describe('OpenAPI document', () => {
       expect(init).toContain('"usePkceWithAuthorizationCodeGrant": true');
       expect(init).toContain('"clientId": "sandbox-spa"');
       expect(init).toContain('"audience": "https://idp-proxy.local/api"');
-      expect(init).toContain('"persistAuthorization": true');
+      // Tokens stay in memory only: nothing in localStorage for a script on this origin to read.
+      expect(init).not.toMatch(/"persistAuthorization": *true/);
       expect(init).toMatch(/"oauth2RedirectUrl": window\.location\.origin \+ .*'\/oauth2-redirect\.html'/);
     });
   });

@@ -1,67 +1,73 @@
 /**
- * Route guards: `JwtAuthGuard` turns passport's verdict into the contract's 401 answers;
+ * Route guards: `JwtAuthGuard` gives the route the authenticated caller (or its 401 answer);
  * `CallerGuard` separates the caller's own routes (user tokens) from the service routes
  * (client-credentials tokens with `proxy:users`).
  */
-import { Injectable, SetMetadata } from '@nestjs/common';
+import { Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblem } from '../common/problem';
-import { invalidToken } from './jwt.strategy';
+import { Authenticator } from './authenticator';
 import { PROXY_USERS_PERMISSION } from './principal';
-import { VerifiedTokens } from './verified-tokens';
 import type { Principal } from './principal';
 
 export type CallerKind = 'user' | 'service';
 const CALLER_KIND = 'idp-proxy:caller-kind';
-/** Marks a controller or route as the caller's own (`user`) or a service route (`service`). */
-export const Caller = (kind: CallerKind): MethodDecorator & ClassDecorator => SetMetadata(CALLER_KIND, kind);
 
-const EXPIRED = /expired/i;
-/** What passport-jwt's fromAuthHeaderAsBearerToken accepts. */
-const BEARER = /^bearer\s+(\S+)$/i;
+/**
+ * Marks a route as the caller's own (`user`) or a service route (`service`). The kind is also in
+ * the Fastify route's config, where the request hook (authentication before the body is read)
+ * finds it.
+ */
+export const Caller = (kind: CallerKind): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(CALLER_KIND, kind), RouteConfig({ callerKind: kind }));
 
+/** The route's caller kind as the request hook sees it; undefined for routes without a token. */
+export function callerKindOf(request: FastifyRequest): CallerKind | undefined {
+  const config = request.routeOptions.config as { callerKind?: CallerKind } | undefined;
+  return config?.callerKind;
+}
+
+/**
+ * Reads the caller the request hook authenticated; when the hook did not run for this request,
+ * authenticates here.
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  private readonly verified = new VerifiedTokens();
+export class JwtAuthGuard implements CanActivate {
+  constructor(private readonly authenticator: Authenticator) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const known = token === undefined ? undefined : this.verified.get(token);
-    if (known !== undefined) {
-      request.user = known;
+    if (request.user !== undefined) return true;
+    return this.authenticator.authenticate(request).then((principal) => {
+      request.user = principal;
       return true;
-    }
-    const allowed = (await super.canActivate(context)) as boolean;
-    if (allowed && token !== undefined && request.user !== undefined) this.verified.set(token, request.user);
-    return allowed;
+    });
   }
+}
 
-  override handleRequest<T = Principal>(
-    err: unknown,
-    user: unknown,
-    info: unknown,
-    context: ExecutionContext,
-  ): T {
-    if (user !== false && user !== undefined && user !== null && err === null) return user as T;
-    if (err instanceof ApiProblem) throw err;
-    if (info instanceof ApiProblem) throw info;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!/^bearer\s+\S/i.test(request.headers.authorization ?? '')) {
-      throw new ApiProblem(
-        'missing_token',
-        'Send the Auth0 access token in the Authorization header as a Bearer token.',
-        {
-          headers: { 'www-authenticate': 'Bearer' },
-        },
-      );
-    }
-    const message = info instanceof Error ? info.message : '';
-    throw invalidToken(EXPIRED.test(message) ? 'The access token has expired.' : undefined);
+/** The 403 a `kind` route gives this principal, or undefined when it may pass. */
+export function callerProblem(kind: CallerKind | undefined, principal: Principal): ApiProblem | undefined {
+  if (kind === 'user' && principal.isService) {
+    return new ApiProblem(
+      'user_token_required',
+      'This route acts for the signed-in user; a client-credentials token must use /v1/users/{userId}/...',
+    );
   }
+  if (kind === 'service' && !(principal.isService && principal.permissions.has(PROXY_USERS_PERMISSION))) {
+    return new ApiProblem(
+      'insufficient_scope',
+      `This route needs a client-credentials token with the permission ${PROXY_USERS_PERMISSION}.`,
+      {
+        headers: {
+          'www-authenticate': `Bearer error="insufficient_scope", scope="${PROXY_USERS_PERMISSION}"`,
+        },
+      },
+    );
+  }
+  return undefined;
 }
 
 @Injectable()
@@ -82,23 +88,8 @@ export class CallerGuard implements CanActivate {
       this.kinds.set(handler, kind);
     }
     const principal = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>().user;
-    if (kind === 'user' && principal.isService) {
-      throw new ApiProblem(
-        'user_token_required',
-        'This route acts for the signed-in user; a client-credentials token must use /v1/users/{userId}/...',
-      );
-    }
-    if (kind === 'service' && !(principal.isService && principal.permissions.has(PROXY_USERS_PERMISSION))) {
-      throw new ApiProblem(
-        'insufficient_scope',
-        `This route needs a client-credentials token with the permission ${PROXY_USERS_PERMISSION}.`,
-        {
-          headers: {
-            'www-authenticate': `Bearer error="insufficient_scope", scope="${PROXY_USERS_PERMISSION}"`,
-          },
-        },
-      );
-    }
+    const problem = callerProblem(kind, principal);
+    if (problem !== undefined) throw problem;
     return true;
   }
 }

@@ -3,7 +3,10 @@ export interface Principal {
   sub: string;
   /** the Auth0 application that obtained the token (azp / client_id) */
   clientId: string | undefined;
-  /** a client-credentials token (gty = client-credentials or sub ending in @clients) */
+  /**
+   * a client-credentials token: `gty` is client-credentials and `sub` is `<azp>@clients`. A `sub`
+   * ending in `@clients` alone proves nothing: enterprise and custom connections let users pick ids.
+   */
   isService: boolean;
   /** from `permissions` and `scope` */
   permissions: ReadonlySet<string>;
@@ -33,7 +36,10 @@ export function principalFromClaims(claims: Record<string, unknown>, accessToken
   return {
     sub,
     clientId,
-    isService: claims.gty === 'client-credentials' || sub.endsWith('@clients'),
+    isService:
+      claims.gty === 'client-credentials' &&
+      typeof claims.azp === 'string' &&
+      sub === `${claims.azp}@clients`,
     permissions,
     accessToken,
     expiresAt: claims.exp as number,

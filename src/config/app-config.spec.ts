@@ -33,6 +33,7 @@ describe(parseConfig.name, () => {
     expect(config.upstreamTimeoutMs).toBe(10000);
     expect(config.identityCacheTtlS).toBe(60);
     expect(config.jwksMinRefetchMs).toBe(10000);
+    expect(config.requestTimeoutMs).toBe(30000);
     expect(config.redis.keyPrefix).toBe('idp-proxy:');
     expect(config.github.apiBaseUrl).toBe('https://api.github.com');
   });

@@ -39,6 +39,8 @@ export interface Config {
   /** how long a failed token recovery (idp_token_rejected) or a user_not_found is remembered */
   idpRecoveryIntervalS: number;
   jwksMinRefetchMs: number;
+  /** headers and body of a request must have arrived within this, else 408 and the connection closes */
+  requestTimeoutMs: number;
   corsOrigins: string[];
   swaggerClientId: string | undefined;
   log: { level: LogLevel; pretty: boolean };
@@ -213,6 +215,7 @@ export function parseConfig(env: Env): AppConfig {
     identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
     idpRecoveryIntervalS: integer('IDP_RECOVERY_INTERVAL_S', 30, 0, 3_600),
     jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
+    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     corsOrigins,
     swaggerClientId: read('SWAGGER_CLIENT_ID'),
     log: { level: level as LogLevel, pretty: pretty === 'true' || pretty === '1' },

@@ -15,12 +15,24 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /** Probes and scrapes arrive every few seconds: their lines are debug, not info. */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/metrics']);
 
+/** Records one answered request: its metric series and its log line. */
+export type RequestRecorder = (request: FastifyRequest, reply: FastifyReply) => void;
+
 export function registerRequestLog(
   fastify: FastifyInstance,
   root: RootLogger,
   metrics: MetricsService,
-): void {
+): RequestRecorder {
+  const record = requestRecorder(root, metrics);
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    record(request, reply);
+    done();
+  });
+  return record;
+}
+
+function requestRecorder(root: RootLogger, metrics: MetricsService): RequestRecorder {
+  return (request, reply) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const status = reply.statusCode;
     const durationMs = reply.elapsedTime;
@@ -44,6 +56,5 @@ export function registerRequestLog(
         'request completed',
       );
     }
-    done();
-  });
+  };
 }

@@ -199,7 +199,9 @@ export function swaggerUiOptions(config: AppConfig): SwaggerCustomOptions {
     raw: ['json'],
     customSiteTitle: 'IdP Proxy — API',
     swaggerOptions: {
-      persistAuthorization: true,
+      // Tokens stay in memory only: `persistAuthorization` would write pasted bearer tokens to
+      // localStorage, where any script on this origin could read them.
+      persistAuthorization: false,
       // Swagger UI's default is `/oauth2-redirect.html` next to `/docs`, a 404; the page is served under
       // the docs path, on whatever origin (and prefix) the browser opened the UI.
       oauth2RedirectUrl: browserExpression(
