@@ -1,0 +1,68 @@
+/**
+ * The default run: the floor, the reference proxy, proxy warm and proxy many under load in
+ * alternating rounds, then the one-connection latency check and the cold burst; report.ts judges
+ * and prints the figures.
+ */
+import type { Args } from './args';
+import { COLD_REQUESTS, coldBurst } from './cold-burst';
+import { PROXY_PATH } from './paths';
+import { heapOf, memoryOf } from './probes';
+import { reportBenchmark } from './report';
+import { load, runRounds, unloadedLatency } from './runner';
+import { startService, stopService } from './service';
+import { benchTargets, expectOk } from './targets';
+import type { Target } from './targets';
+import { startReference } from './upstreams';
+import type { EmulatorHandle } from './upstreams';
+
+export async function benchmark(args: Args, emulator: EmulatorHandle): Promise<void> {
+  const { ready } = emulator;
+  const ttl = 3600;
+  console.log(
+    `bench: service gets IDENTITY_CACHE_TTL_S=${ttl} (above the run time), LOG_LEVEL=${args.logLevel}, node flags: ${args.nodeFlags.join(' ') || 'none'}`,
+  );
+  const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: String(ttl) });
+  const reference = await startReference(ready);
+  const proxyUrl = `${service.url}${PROXY_PATH}`;
+  await expectOk(ready.floorUrl, ready.floorToken);
+  await expectOk(reference.url, 'unused');
+  await expectOk(proxyUrl, ready.warmToken);
+  await expectOk(proxyUrl, ready.manyTokens[0]);
+
+  const targets = benchTargets(emulator, args.connections, reference, service);
+  await warmUp(targets, ready.manyTokens.length);
+  const rounds = await runRounds(targets, args, emulator);
+  const unloaded = await unloadedLatency(
+    [
+      { name: 'floor', url: ready.floorUrl, token: ready.floorToken },
+      { name: 'reference', url: reference.url, token: 'unused' },
+      { name: 'proxyWarm', url: proxyUrl, token: ready.warmToken },
+    ],
+    args.rounds,
+  );
+  const memory = memoryOf(service.proc.pid ?? 0);
+  const heap = await heapOf(service.url);
+  const logLines = service.logLines();
+  if (logLines > 0)
+    console.log(`bench: the service logged ${logLines} lines under load; last:\n${service.logTail()}`);
+  await stopService(service);
+  reference.proc.kill('SIGTERM');
+
+  console.log(
+    `bench: cold burst, ${COLD_REQUESTS} concurrent first requests from ${ready.coldTokens.length} users`,
+  );
+  const cold = await coldBurst(emulator, ready.env);
+  const manyUsers = ready.manyTokens.length;
+  reportBenchmark({ args, ttl, manyUsers, targets, rounds, unloaded, memory, heap, logLines, cold });
+}
+
+/** Warm-up: JIT, keep-alive sockets, management token, every bench user's identities. */
+async function warmUp(targets: readonly Target[], manyUsers: number): Promise<void> {
+  process.stdout.write('bench: warming up');
+  await load({ ...targets[0].options(), duration: 2 });
+  await load({ ...targets[1].options(), duration: 2 });
+  await load({ ...targets[2].options(), duration: 2 });
+  await load({ ...targets[3].options(), amount: manyUsers });
+  await load({ ...targets[3].options(), duration: 2 });
+  console.log(' done');
+}
