@@ -25,6 +25,8 @@ import { isBodyTimeout } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
 import { filterQuery, pickRequestHeaders, pickResponseHeaders, rewriteLinkHeader } from './forwarding-policy';
+import type { LinkRoute } from './forwarding-policy';
+import { rewriteJsonPaging } from './paging-rewrite';
 import { checkProxyPath } from './path-policy';
 import { createRedactor, redactBuffer } from './redact-stream';
 
@@ -36,8 +38,12 @@ export interface ProxyCaller {
   userId: string;
   provider: string;
   requestId: string;
-  /** `/v1/idp/github/api/` or `/v1/users/{userId}/idp/github/api/`: the caller's route form */
-  routePrefix: string;
+  /**
+   * This service's absolute URL for the provider in the caller's route form, ending in `/`
+   * (`https://proxy.example/v1/idp/github/` or `…/v1/users/{userId}/idp/github/`); undefined when
+   * the request named no usable host, and then no link or paging URL can be given out.
+   */
+  routeBase: string | undefined;
   /** the route pattern that serves the call (`/v1/idp/:provider/api/*`), for the audit line */
   route?: string;
   signal?: CallerSignal;
@@ -45,6 +51,8 @@ export interface ProxyCaller {
 
 export interface ProxyRequest {
   method: ProxyMethod;
+  /** `/hosts/{host}/`: an allowed host of the provider; undefined: its default root (`/api/`) */
+  host?: string;
   /** the raw path after `/api/`, still percent-encoded */
   rawPath: string;
   /** the raw query string without `?` */
@@ -68,6 +76,11 @@ const IDEMPOTENT = new Set<ProxyMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
  */
 const SMALL_BODY_BYTES = 64 * 1024;
 const MAX_PROFILE_BYTES = 1024 * 1024;
+/**
+ * A JSON answer whose paging URLs are rewritten (Graph's) is read whole up to this size; a longer
+ * one streams as any other, its URLs redacted but not rewritten.
+ */
+const MAX_PAGED_BODY_BYTES = 1024 * 1024;
 
 @Injectable()
 export class ProxyService {
@@ -83,6 +96,16 @@ export class ProxyService {
     const checked = checkProxyPath(request.rawPath);
     if (!checked.ok) throw new ApiProblem('invalid_path', `The API path is not accepted: ${checked.reason}`);
     const adapter = this.registry.get(caller.provider);
+    const baseUrl = request.host === undefined ? adapter.apiBaseUrl : adapter.hosts.baseUrl(request.host);
+    if (baseUrl === undefined) {
+      throw new ApiProblem(
+        'unknown_api_host',
+        `'${request.host?.slice(0, 100)}' is not an API host of ${adapter.key}; allowed: ${adapter.hosts
+          .list()
+          .map((root) => root.host)
+          .join(', ')}.`,
+      );
+    }
     const headers = {
       ...adapter.defaultHeaders(),
       ...pickRequestHeaders(request.headers, adapter.extraRequestHeaders),
@@ -90,13 +113,15 @@ export class ProxyService {
     const query = filterQuery(request.rawQuery, adapter.reservedQueryParams);
     const { response, credential } = await this.call(caller, adapter, {
       method: request.method,
+      baseUrl,
       path: checked.path,
       query,
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
     });
     this.audit(caller, adapter, request.method, response.status);
-    return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD');
+    const routes = linkRoutes(adapter, caller.routeBase, request.host);
+    return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD', routes);
   }
 
   /** The normalized profile, or the IdP's own error answer passed through. */
@@ -104,13 +129,17 @@ export class ProxyService {
     const adapter = this.registry.get(caller.provider);
     const { response, credential } = await this.call(caller, adapter, {
       method: 'GET',
+      baseUrl: adapter.apiBaseUrl,
       path: adapter.profileRequest.path,
       query: adapter.profileRequest.query,
       headers: { ...adapter.defaultHeaders(), accept: 'application/json' },
       purpose: 'profile',
     });
     this.audit(caller, adapter, 'GET', response.status);
-    if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
+    if (response.status !== 200) {
+      const routes = linkRoutes(adapter, caller.routeBase, undefined);
+      return this.answer(response, adapter, caller, credential.accessToken, false, routes);
+    }
     const body = await this.readBody(response, adapter, caller, MAX_PROFILE_BYTES);
     if (!Buffer.isBuffer(body)) {
       body.destroy();
@@ -161,6 +190,8 @@ export class ProxyService {
     adapter: IdentityProviderAdapter,
     call: {
       method: ProxyMethod;
+      /** the upstream root, no trailing slash */
+      baseUrl: string;
       path: string;
       query: string;
       headers: Record<string, string>;
@@ -182,7 +213,7 @@ export class ProxyService {
       const response = await this.upstream.request({
         target: 'idp',
         method: call.method,
-        url: `${adapter.apiBaseUrl}/${call.path}${query === '' ? '' : `?${query}`}`,
+        url: `${call.baseUrl}/${call.path}${query === '' ? '' : `?${query}`}`,
         headers: { ...call.headers, authorization: `Bearer ${credential.accessToken}` },
         body: call.body,
         retry: IDEMPOTENT.has(call.method) ? 'idempotent' : 'none',
@@ -203,6 +234,7 @@ export class ProxyService {
     caller: ProxyCaller,
     token: string,
     head: boolean,
+    routes: readonly LinkRoute[],
   ): Promise<ProxyAnswer> {
     const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
     const length = Number(response.headers['content-length'] ?? Number.NaN);
@@ -212,8 +244,7 @@ export class ProxyService {
     if (link !== undefined) {
       const rewritten = rewriteLinkHeader(
         Array.isArray(link) ? link.join(', ') : link,
-        adapter.apiBaseUrl,
-        caller.routePrefix,
+        routes,
         adapter.reservedQueryParams,
       );
       if (rewritten === undefined) delete headers.link;
@@ -224,11 +255,16 @@ export class ProxyService {
       return { status: response.status, headers, body: undefined };
     }
     let source = response.body;
-    if (encoding === 'identity' && !(length > SMALL_BODY_BYTES)) {
+    // Paging URLs in a JSON answer can only be rewritten in a body read whole: up to a bound.
+    const paged = adapter.pagingInJsonBody && /\bjson\b/i.test(String(response.headers['content-type']));
+    const wholeLimit = paged ? MAX_PAGED_BODY_BYTES : SMALL_BODY_BYTES;
+    if (encoding === 'identity' && !(length > wholeLimit)) {
       // A known small length, or none (chunked): read whole unless it turns out long.
-      const read = await this.readBody(response, adapter, caller, SMALL_BODY_BYTES);
-      if (Buffer.isBuffer(read))
-        return { status: response.status, headers, body: redactBuffer(read, [token]) };
+      const read = await this.readBody(response, adapter, caller, wholeLimit);
+      if (Buffer.isBuffer(read)) {
+        const body = paged ? rewriteJsonPaging(read, routes, adapter.reservedQueryParams) : read;
+        return { status: response.status, headers, body: redactBuffer(body, [token]) };
+      }
       source = read;
     }
     const decoder = decompressor(encoding);
@@ -271,6 +307,27 @@ export class ProxyService {
         : new ApiProblem('idp_unavailable', `${adapter.key} broke off its answer before the end.`);
     }
   }
+}
+
+/**
+ * Where the service's links lead, first match wins: the root the call went to, in the route form
+ * the caller used; then the provider's default root (`api/`); then each allowed host (`hosts/{host}/`).
+ */
+function linkRoutes(
+  adapter: IdentityProviderAdapter,
+  routeBase: string | undefined,
+  host: string | undefined,
+): LinkRoute[] {
+  if (routeBase === undefined) return [];
+  const api = { baseUrl: adapter.apiBaseUrl, routePrefix: `${routeBase}api/` };
+  const hosts = adapter.hosts
+    .list()
+    .map((root) => ({ baseUrl: root.baseUrl, routePrefix: `${routeBase}hosts/${root.host}/` }));
+  const used =
+    host === undefined
+      ? undefined
+      : hosts.find((r) => r.routePrefix.endsWith(`/hosts/${host.toLowerCase()}/`));
+  return used === undefined ? [api, ...hosts] : [used, api, ...hosts];
 }
 
 function decompressor(encoding: string): NodeJS.ReadWriteStream | undefined {
