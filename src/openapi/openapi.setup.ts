@@ -118,6 +118,7 @@ export function createOpenApiDocument(
   const config = new DocumentBuilder()
     .setTitle('IdP Proxy')
     .setVersion(packageVersion())
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .setDescription(DESCRIPTION)
     .addTag('identities', "The caller's (or a named user's) linked identities")
     .addTag('idp', "Profiles and API calls at the user's identity providers")
