@@ -87,4 +87,41 @@ describe('@googleapis/people through the service', () => {
     expect(stack.emulator.count('users')).toBe(0);
     expect(stack.emulator.count('google.people') + stack.emulator.count('google.other')).toBe(0);
   });
+
+  describe('the hosts routes', () => {
+    const people = '/v1/idp/google/hosts/people.googleapis.com/v1/people/me?personFields=names';
+
+    it('should apply the path policy before any upstream call', async () => {
+      const token = stack.token(stack.emulator.seed.google);
+      for (const path of ['v1/a%2Fb', 'v1//people', 'v1/a%5Cb']) {
+        expectProblem(
+          await stack.call(`/v1/idp/google/hosts/people.googleapis.com/${path}`, { token }),
+          400,
+          'invalid_path',
+        );
+      }
+      expect(stack.emulator.count('users')).toBe(0);
+    });
+
+    it('should recover from a rejected token as the /api/ routes do (re-lookup, refresh)', async () => {
+      const token = stack.token(stack.emulator.seed.google);
+      stack.emulator.expireIdpToken(stack.emulator.seed.google, 'google');
+      const answer = await stack.call(people, { token });
+      expect(answer.status).toBe(200);
+      expect(stack.emulator.count('google.token')).toBe(1);
+      const sent = stack.emulator.requests('google.people').map((r) => r.headers.authorization);
+      expect(sent).toHaveLength(2);
+      expect(sent[0]).not.toBe(sent[1]);
+    });
+
+    it('should tell an unknown method (405) from an unknown route (404)', async () => {
+      const token = stack.token(stack.emulator.seed.google);
+      expectProblem(await stack.call(people, { token, method: 'OPTIONS' }), 405, 'method_not_allowed');
+      expectProblem(
+        await stack.call('/v1/idp/google/hosts/people.googleapis.com', { token }),
+        404,
+        'not_found',
+      );
+    });
+  });
 });
