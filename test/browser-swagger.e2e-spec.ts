@@ -63,7 +63,7 @@ describeWithBrowser('browser-swagger')('Swagger UI in Chromium (sandbox)', () =>
     await page.locator('.auth-wrapper button.authorize.locked').waitFor({ state: 'visible' });
 
     // Try it out on GET /v1/identities.
-    const operation = page.locator('#operations-identities-Identities_list');
+    const operation = page.locator('#operations-identities-getIdentities');
     await operation.locator('.opblock-summary').click();
     await operation.locator('button.try-out__btn').click();
     await operation.locator('button.execute').click();
