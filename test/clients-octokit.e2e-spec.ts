@@ -70,6 +70,15 @@ describe('Octokit through the service', () => {
     },
   );
 
+  it('should keep the /hosts/api.github.com/ form the caller used while paginating', async () => {
+    const route = '/v1/idp/github/hosts/api.github.com';
+    const octokit = octokitFor(route, stack.token(stack.emulator.seed.github));
+    const repos = await octokit.paginate(octokit.repos.listForAuthenticatedUser, { per_page: 2 });
+    expect(repos).toHaveLength(5);
+    expect(stack.fetched).toHaveLength(3);
+    for (const url of stack.fetched) expect(url.startsWith(`${stack.url}${route}/user/repos?`)).toBe(true);
+  });
+
   it('should answer a conditional request with 304 Not Modified', async () => {
     const { route, auth } = form('caller');
     const octokit = octokitFor(route, auth);

@@ -320,14 +320,15 @@ function linkRoutes(
 ): LinkRoute[] {
   if (routeBase === undefined) return [];
   const api = { baseUrl: adapter.apiBaseUrl, routePrefix: `${routeBase}api/` };
-  const hosts = adapter.hosts
-    .list()
-    .map((root) => ({ baseUrl: root.baseUrl, routePrefix: `${routeBase}hosts/${root.host}/` }));
-  const used =
-    host === undefined
-      ? undefined
-      : hosts.find((r) => r.routePrefix.endsWith(`/hosts/${host.toLowerCase()}/`));
-  return used === undefined ? [api, ...hosts] : [used, api, ...hosts];
+  const hosts = adapter.hosts.list();
+  const used = hosts.findIndex((root) => root.host === host?.toLowerCase());
+  // the host the call went to first, so that its links keep the route form the caller used
+  const ordered = used < 0 ? hosts : [hosts[used], ...hosts];
+  const viaHosts = ordered.map((root) => ({
+    baseUrl: root.baseUrl,
+    routePrefix: `${routeBase}hosts/${root.host}/`,
+  }));
+  return used < 0 ? [api, ...viaHosts] : [viaHosts[0], api, ...viaHosts.slice(1)];
 }
 
 function decompressor(encoding: string): NodeJS.ReadWriteStream | undefined {
