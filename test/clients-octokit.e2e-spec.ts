@@ -15,6 +15,7 @@ describe('Octokit through the service', () => {
   });
 
   afterAll(async () => {
+    if (stack !== undefined) expectNoSecretLeaked(stack);
     await stack?.close();
   });
 
@@ -100,9 +101,5 @@ describe('Octokit through the service', () => {
     expect(result.viewer).toEqual({ login: expect.any(String), name: 'Gus GitHub' });
     expect(stack.fetched).toEqual([`${stack.url}${route}/graphql`]);
     expect(stack.emulator.count('github.graphql')).toBe(1);
-  });
-
-  afterAll(() => {
-    expectNoSecretLeaked(stack);
   });
 });
