@@ -7,7 +7,8 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', diagnostics: { warnOnly: false } }],
   },
-  // jose (required by jwks-rsa 4) is ESM-only; jest 30 on Node 20 needs it transformed.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // ESM-only packages jest 30 on Node 20 cannot load untransformed: jose (required by jwks-rsa 4), and
+  // Octokit (@octokit/rest, used by the real-client suites) with the ESM packages it imports.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@octokit|universal-user-agent|before-after-hook|content-type)/)'],
   testTimeout: 30000,
 };

@@ -163,7 +163,7 @@ describeWithBrowser('browser-spa')('The sample app (examples/spa) in Chromium', 
     );
     expect(first).toBeDefined();
     expect(first).toContain(
-      'link: </v1/idp/github/api/user/repos?page=2&per_page=2>; rel="next", </v1/idp/github/api/user/repos?page=3&per_page=2>; rel="last"',
+      `link: <${stack.url}/v1/idp/github/api/user/repos?page=2&per_page=2>; rel="next", <${stack.url}/v1/idp/github/api/user/repos?page=3&per_page=2>; rel="last"`,
     );
     expect(first).toContain(`access-control-allow-origin: ${demo.origin}`);
     expect(first).toMatch(/access-control-expose-headers: [^\n]*\blink\b/);

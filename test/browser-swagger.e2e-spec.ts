@@ -67,7 +67,7 @@ describeWithBrowser('browser-swagger')('Swagger UI in Chromium (sandbox)', () =>
     expect(stored).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
 
     // Try it out on GET /v1/identities.
-    const operation = page.locator('#operations-identities-Identities_list');
+    const operation = page.locator('#operations-identities-getIdentities');
     await operation.locator('.opblock-summary').click();
     await operation.locator('button.try-out__btn').click();
     await operation.locator('button.execute').click();

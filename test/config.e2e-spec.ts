@@ -45,6 +45,8 @@ describe('dist/main.js configuration', () => {
     ['PORT', { PORT: 'eighty' }],
     ['CACHE_ENCRYPTION_KEY', { REDIS_URL: 'redis://127.0.0.1:6379' }],
     ['IDENTITY_CACHE_TTL_S', { IDENTITY_CACHE_TTL_S: '-1' }],
+    ['API_HOST_OVERRIDES', { API_HOST_OVERRIDES: 'people.googleapis.com=https://people.example.com' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'http://proxy.example.com' }],
   ])('should exit 1 naming %s and never print a secret', (variable, override) => {
     const result = runMain({ ...valid, ...override });
     expect(result.status).toBe(1);

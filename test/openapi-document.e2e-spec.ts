@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { PROBLEM_CODES } from '../src/common/problem';
 import type { ProblemCode } from '../src/common/problem';
-import { PLACEHOLDER_OAUTH2_URLS, oauth2UrlsFor } from '../src/openapi/openapi.setup';
+import { COMMITTED_SERVER, PLACEHOLDER_OAUTH2_URLS, oauth2UrlsFor } from '../src/openapi/openapi.setup';
 import { REPO_ROOT, startSandbox } from './support/sandbox-process';
 import type { Sandbox } from './support/sandbox-process';
 
@@ -38,6 +38,7 @@ const IDP_CALL: ProblemCode[] = [
 const FORWARD: ProblemCode[] = [...IDP_CALL, 'invalid_path', 'payload_too_large'];
 const OWN: ProblemCode[] = ['user_token_required'];
 const SERVICE: ProblemCode[] = ['insufficient_scope', 'invalid_request'];
+const HOSTS: ProblemCode[] = ['unknown_api_host'];
 const PROXY_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete'];
 
 const CONTRACT_ROUTES: Array<{ path: string; methods: string[]; codes: ProblemCode[] }> = [
@@ -50,6 +51,16 @@ const CONTRACT_ROUTES: Array<{ path: string; methods: string[]; codes: ProblemCo
     path: '/v1/users/{userId}/idp/{provider}/api/{path}',
     methods: PROXY_METHODS,
     codes: [...FORWARD, ...SERVICE],
+  },
+  {
+    path: '/v1/idp/{provider}/hosts/{host}/{path}',
+    methods: PROXY_METHODS,
+    codes: [...FORWARD, ...HOSTS, ...OWN],
+  },
+  {
+    path: '/v1/users/{userId}/idp/{provider}/hosts/{host}/{path}',
+    methods: PROXY_METHODS,
+    codes: [...FORWARD, ...HOSTS, ...SERVICE],
   },
 ];
 
@@ -70,6 +81,28 @@ describe('OpenAPI document', () => {
     it('should pass an independent OpenAPI validator (@apidevtools/swagger-parser)', async () => {
       const api = await SwaggerParser.validate(COMMITTED);
       expect(api.info.title).toBe('IdP Proxy');
+    });
+
+    it('should list http://localhost:3000 as its server', () => {
+      expect(committed().servers).toEqual([{ url: COMMITTED_SERVER }]);
+    });
+
+    it('should give every operation a unique, readable operationId', () => {
+      const ids = Object.values<any>(committed().paths).flatMap((item) =>
+        Object.values<any>(item).map((operation) => operation.operationId as string),
+      );
+      expect(ids).toHaveLength(CONTRACT_ROUTES.reduce((n, route) => n + route.methods.length, 0));
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z]*$/);
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          'getIdentities',
+          'getUserIdentities',
+          'getProfile',
+          'getUserProfile',
+          'proxyGet',
+        ]),
+      );
     });
 
     it("should carry the package's version and the placeholder OAuth2 URLs", () => {
@@ -158,12 +191,17 @@ describe('OpenAPI document', () => {
       await sandbox?.stop();
     });
 
-    it('should equal the committed openapi.json once the OAuth2 URLs are substituted (else run `npm run openapi`)', async () => {
+    it('should equal the committed openapi.json once the OAuth2 URLs and the server are substituted (else run `npm run openapi`)', async () => {
       const response = await fetch(`${sandbox.url}/docs/openapi.json`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       const tenant = oauth2UrlsFor(sandbox.tenantUrl);
-      const served = (await response.text())
+      const text = await response.text();
+      // the served document names the origin it was fetched from
+      expect((JSON.parse(text) as { servers: unknown }).servers).toEqual([{ url: sandbox.url }]);
+      const served = text
+        .split(JSON.stringify(sandbox.url))
+        .join(JSON.stringify(COMMITTED_SERVER))
         .split(JSON.stringify(tenant.authorizationUrl))
         .join(JSON.stringify(PLACEHOLDER_OAUTH2_URLS.authorizationUrl))
         .split(JSON.stringify(tenant.tokenUrl))

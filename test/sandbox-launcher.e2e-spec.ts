@@ -101,6 +101,18 @@ describe('npm start (dist/sandbox/start.js)', () => {
       );
     });
 
+    it('should print an Octokit line that pages through the proxy when run as printed (in the repository)', async () => {
+      const lines = sandbox
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('node --input-type=module -e '));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`baseUrl: '${sandbox.url}/v1/idp/github/api'`);
+      const { stdout } = await run('/bin/sh', ['-c', lines[0]], { timeout: 30_000, cwd: REPO_ROOT });
+      expect(stdout).toContain('linus-linked/linus-linked-project-1');
+      expect(stdout).toContain('linus-linked/linus-linked-project-5');
+    });
+
     it('should print curl lines that answer 200 when pasted as printed', async () => {
       const lines = sandbox
         .output()
@@ -123,7 +135,7 @@ describe('npm start (dist/sandbox/start.js)', () => {
       expect(repos.status).toBe(200);
       expect(JSON.parse(repos.body)).toHaveLength(2);
       expect(repos.headers.link).toMatch(
-        /^<\/v1\/idp\/github\/api\/user\/repos\?[^>]*page=2[^>]*>; rel="next"/,
+        new RegExp(`^<${sandbox.url}/v1/idp/github/api/user/repos\\?[^>]*page=2[^>]*>; rel="next"`),
       );
 
       expect(lines[3]).toContain('/v1/users/auth0%7C4004/identities');

@@ -47,7 +47,7 @@ async function callProxy(pathAndQuery) {
   return { body: await response.json(), link: response.headers.get('link') };
 }
 
-/** The `rel="next"` URL of a `Link` header: `</v1/idp/github/api/user/repos?page=2>; rel="next"`. */
+/** The `rel="next"` URL of a `Link` header: `<https://proxy.example/v1/idp/github/api/user/repos?page=2>; rel="next"`. */
 function nextLink(header) {
   for (const part of (header ?? '').split(/,\s*(?=<)/)) {
     const match = /^<([^>]*)>.*;\s*rel="?next"?/.exec(part.trim());

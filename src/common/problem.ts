@@ -14,6 +14,7 @@ export const PROBLEM_CODES = {
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   unknown_provider: { status: 404, title: 'Unknown provider' },
+  unknown_api_host: { status: 404, title: 'Unknown API host' },
   identity_not_found: { status: 404, title: 'Identity not found' },
   idp_token_unavailable: { status: 409, title: 'IdP token unavailable' },
   idp_account_not_connected: { status: 409, title: 'IdP account not connected' },

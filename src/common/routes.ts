@@ -10,6 +10,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: string[] }> = [
   { pattern: /^\/v1\/(users\/[^/]+\/)?identities$/, methods: READ_METHODS },
   { pattern: /^\/v1\/(users\/[^/]+\/)?idp\/[^/]+\/profile$/, methods: READ_METHODS },
   { pattern: /^\/v1\/(users\/[^/]+\/)?idp\/[^/]+\/api\/.+$/, methods: PROXY_METHODS },
+  { pattern: /^\/v1\/(users\/[^/]+\/)?idp\/[^/]+\/hosts\/[^/]+\/.+$/, methods: PROXY_METHODS },
   { pattern: /^\/health\/(live|ready)$/, methods: READ_METHODS },
   { pattern: /^\/metrics$/, methods: READ_METHODS },
 ];

@@ -98,4 +98,53 @@ describe(parseConfig.name, () => {
     expect(config.redis.encryptionKey?.id).toMatch(/^[0-9a-f]{8}$/);
     expect(config.redis.encryptionKey?.key.length).toBe(32);
   });
+
+  describe('public URL and API hosts', () => {
+    it('should default to the request origin, not trusting X-Forwarded-*, and the built-in host lists', () => {
+      const config = parseConfig(base);
+      expect(config.publicUrl).toBeUndefined();
+      expect(config.trustProxy).toBe(false);
+      expect(config.apiHosts.google).toEqual(
+        expect.arrayContaining(['www.googleapis.com', 'people.googleapis.com']),
+      );
+      expect(config.apiHosts.github).toEqual(['api.github.com', 'uploads.github.com']);
+      expect(config.apiHosts.facebook).toEqual(['graph.facebook.com', 'graph-video.facebook.com']);
+      expect(config.apiHostOverrides).toEqual({});
+    });
+
+    it('should read PUBLIC_URL without its trailing slash, https unless loopback, and TRUST_PROXY', () => {
+      const config = parseConfig({
+        ...base,
+        PUBLIC_URL: 'https://api.example.com/idp/',
+        TRUST_PROXY: 'true',
+      });
+      expect([config.publicUrl, config.trustProxy]).toEqual(['https://api.example.com/idp', true]);
+      expect(parseConfig({ ...base, PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl).toBe(
+        'http://127.0.0.1:3000',
+      );
+      expect(failure({ ...base, PUBLIC_URL: 'http://api.example.com' }).variable).toBe('PUBLIC_URL');
+      expect(failure({ ...base, PUBLIC_URL: 'https://api.example.com/?x=1' }).variable).toBe('PUBLIC_URL');
+      expect(failure({ ...base, TRUST_PROXY: 'yes' }).variable).toBe('TRUST_PROXY');
+    });
+
+    it('should read the host lists and loopback-only overrides of allowed hosts', () => {
+      const config = parseConfig({
+        ...base,
+        GOOGLE_API_HOSTS: 'People.googleapis.com, sheets.googleapis.com',
+        API_HOST_OVERRIDES: 'people.googleapis.com=http://127.0.0.1:4999/',
+      });
+      expect(config.apiHosts.google).toEqual(['people.googleapis.com', 'sheets.googleapis.com']);
+      expect(config.apiHostOverrides).toEqual({ 'people.googleapis.com': 'http://127.0.0.1:4999' });
+      expect(failure({ ...base, GITHUB_API_HOSTS: 'api.github.com/x' }).variable).toBe('GITHUB_API_HOSTS');
+      expect(
+        failure({ ...base, API_HOST_OVERRIDES: 'people.googleapis.com=https://evil.example' }).variable,
+      ).toBe('API_HOST_OVERRIDES');
+      expect(failure({ ...base, API_HOST_OVERRIDES: 'evil.example=http://127.0.0.1:1' }).variable).toBe(
+        'API_HOST_OVERRIDES',
+      );
+      expect(failure({ ...base, API_HOST_OVERRIDES: 'people.googleapis.com' }).variable).toBe(
+        'API_HOST_OVERRIDES',
+      );
+    });
+  });
 });

@@ -44,6 +44,14 @@ export interface Config {
   corsOrigins: string[];
   swaggerClientId: string | undefined;
   log: { level: LogLevel; pretty: boolean };
+  /** external base URL (no trailing slash) every emitted absolute URL starts with; unset: the request's origin */
+  publicUrl: string | undefined;
+  /** believe X-Forwarded-Proto / X-Forwarded-Host when deriving the request's origin */
+  trustProxy: boolean;
+  /** hosts the `/hosts/{host}/` routes may reach, per provider (lower-case names) */
+  apiHosts: Record<ProviderKey, string[]>;
+  /** tests and emulators: an allowed host → the loopback base URL (no trailing slash) its calls go to */
+  apiHostOverrides: Record<string, string>;
 }
 
 export interface CacheKey {
@@ -219,8 +227,102 @@ export function parseConfig(env: Env): AppConfig {
     corsOrigins,
     swaggerClientId: read('SWAGGER_CLIENT_ID'),
     log: { level: level as LogLevel, pretty: pretty === 'true' || pretty === '1' },
+    ...parsePublicUrls(read),
+    ...parseApiHosts(read),
   };
   return Object.assign(Object.create(AppConfig.prototype) as AppConfig, config);
+}
+
+/** PUBLIC_URL and TRUST_PROXY: how the service names itself in the URLs it hands out. */
+function parsePublicUrls(
+  read: (name: string) => string | undefined,
+): Pick<Config, 'publicUrl' | 'trustProxy'> {
+  const raw = read('PUBLIC_URL');
+  let publicUrl: string | undefined;
+  if (raw !== undefined) {
+    const parsed = new URL(checkUrl('PUBLIC_URL', raw));
+    if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
+      throw new ConfigError('PUBLIC_URL', 'must be a base URL without query, fragment or user info');
+    }
+    publicUrl = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+  }
+  const trust = (read('TRUST_PROXY') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(trust))
+    throw new ConfigError('TRUST_PROXY', 'must be true or false');
+  return { publicUrl, trustProxy: trust === 'true' || trust === '1' };
+}
+
+/** Hosts each provider's `/hosts/{host}/` routes may reach when `*_API_HOSTS` is unset. */
+export const DEFAULT_API_HOSTS: Readonly<Record<ProviderKey, readonly string[]>> = {
+  google: [
+    'www.googleapis.com',
+    'people.googleapis.com',
+    'gmail.googleapis.com',
+    'sheets.googleapis.com',
+    'docs.googleapis.com',
+    'tasks.googleapis.com',
+    'youtube.googleapis.com',
+    'photoslibrary.googleapis.com',
+  ],
+  github: ['api.github.com', 'uploads.github.com'],
+  facebook: ['graph.facebook.com', 'graph-video.facebook.com'],
+};
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** GOOGLE_API_HOSTS, GITHUB_API_HOSTS, FACEBOOK_API_HOSTS and API_HOST_OVERRIDES. */
+function parseApiHosts(
+  read: (name: string) => string | undefined,
+): Pick<Config, 'apiHosts' | 'apiHostOverrides'> {
+  const list = (name: string, raw: string): string[] =>
+    raw
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== '')
+      .map((h) => {
+        if (!HOST_NAME.test(h))
+          throw new ConfigError(name, 'must be a comma list of host names (people.googleapis.com)');
+        return h;
+      });
+  const apiHosts = {} as Record<ProviderKey, string[]>;
+  for (const key of PROVIDER_KEYS) {
+    const name = `${key.toUpperCase()}_API_HOSTS`;
+    const raw = read(name);
+    apiHosts[key] = raw === undefined ? [...DEFAULT_API_HOSTS[key]] : [...new Set(list(name, raw))];
+  }
+  const allowed = new Set(Object.values(apiHosts).flat());
+  const apiHostOverrides: Record<string, string> = {};
+  for (const pair of (read('API_HOST_OVERRIDES') ?? '').split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    const host = pair.slice(0, Math.max(eq, 0)).trim().toLowerCase();
+    const target = pair.slice(eq + 1).trim();
+    if (eq < 0 || !allowed.has(host)) {
+      throw new ConfigError(
+        'API_HOST_OVERRIDES',
+        'must be host=http://127.0.0.1:port pairs naming allowed API hosts',
+      );
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(target);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      parsed === undefined ||
+      !['http:', 'https:'].includes(parsed.protocol) ||
+      !isLoopbackHost(parsed.hostname)
+    ) {
+      throw new ConfigError(
+        'API_HOST_OVERRIDES',
+        `the target for ${host} must be a loopback http(s) URL (tests and emulators only)`,
+      );
+    }
+    apiHostOverrides[host] = trimSlash(target);
+  }
+  return { apiHosts, apiHostOverrides };
 }
 
 /** `tenant.eu.auth0.com` → `https://tenant.eu.auth0.com`; an http:// URL only for loopback hosts. */

@@ -30,7 +30,7 @@ export class IdentitiesController {
     'auth0_rate_limited',
     'upstream_timeout',
   )
-  list(@Req() request: AuthedRequest): Promise<IdentitiesDto> {
+  getIdentities(@Req() request: AuthedRequest): Promise<IdentitiesDto> {
     return this.identities.list(request.user.sub, request.id);
   }
 
@@ -47,7 +47,7 @@ export class IdentitiesController {
     'auth0_rate_limited',
     'upstream_timeout',
   )
-  listForUser(@Param('userId') userId: string, @Req() request: AuthedRequest): Promise<IdentitiesDto> {
+  getUserIdentities(@Param('userId') userId: string, @Req() request: AuthedRequest): Promise<IdentitiesDto> {
     UsersService.checkUserId(userId);
     return this.identities.list(userId, request.id);
   }

@@ -3,6 +3,7 @@
  * interface; an adapter knows its IdP's API root, headers, profile and refresh.
  */
 import type { ProviderKey } from '../config/app-config';
+import type { ApiHosts } from './api-hosts';
 import type { ScopeRequirement } from './scopes';
 
 /** The profile every provider is normalized to; a value the IdP did not give is null. */
@@ -32,6 +33,13 @@ export interface IdentityProviderAdapter {
   readonly defaultConnection: string;
   /** API root, no trailing slash */
   readonly apiBaseUrl: string;
+  /** the hosts `/hosts/{host}/` may reach, and their roots */
+  readonly hosts: ApiHosts;
+  /**
+   * whether the IdP's JSON answers carry paging URLs to rewrite (`paging.next`/`paging.previous`, as
+   * Graph's do); they hold the IdP token, so following them as given must go through the service
+   */
+  readonly pagingInJsonBody: boolean;
   /** request headers a caller may send beyond the common allowlist */
   readonly extraRequestHeaders: readonly string[];
   /** query parameters the service sets itself and never takes from a caller (lower-case) */

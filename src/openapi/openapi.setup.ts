@@ -18,6 +18,7 @@ import type {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CODES, PROBLEM_TYPE_BASE } from '../common/problem';
+import { publicBaseUrl } from '../common/public-url';
 import type { AppConfig } from '../config/app-config';
 
 export const DOCS_PATH = '/docs';
@@ -40,6 +41,9 @@ export const PLACEHOLDER_OAUTH2_URLS: OAuth2Urls = {
   authorizationUrl: 'https://{AUTH0_DOMAIN}/authorize',
   tokenUrl: 'https://{AUTH0_DOMAIN}/oauth/token',
 };
+
+/** The server the committed document lists; the served one lists `PUBLIC_URL` or the request's origin. */
+export const COMMITTED_SERVER = 'http://localhost:3000';
 
 /** The tenant's endpoints for a validated `AUTH0_DOMAIN` (already a URL without trailing slash). */
 export function oauth2UrlsFor(domainUrl: string): OAuth2Urls {
@@ -106,10 +110,15 @@ const PROBLEM_SCHEMA: SchemaObject = {
 };
 
 /** The document for the application's controllers, with the given OAuth2 endpoints. */
-export function createOpenApiDocument(app: INestApplication, urls: OAuth2Urls): OpenAPIObject {
+export function createOpenApiDocument(
+  app: INestApplication,
+  urls: OAuth2Urls,
+  server = COMMITTED_SERVER,
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('IdP Proxy')
     .setVersion(packageVersion())
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .setDescription(DESCRIPTION)
     .addTag('identities', "The caller's (or a named user's) linked identities")
     .addTag('idp', "Profiles and API calls at the user's identity providers")
@@ -134,8 +143,10 @@ export function createOpenApiDocument(app: INestApplication, urls: OAuth2Urls): 
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    // Handler names are unique across controllers and read as method names in generated clients.
+    operationIdFactory: (_controller, method) => method,
   });
+  document.servers = [{ url: server }];
   document.components = {
     ...document.components,
     schemas: { Problem: PROBLEM_SCHEMA, ...document.components?.schemas },
@@ -158,7 +169,7 @@ const FORWARDED_BODY: OperationObject['requestBody'] = {
  */
 function completeProxyRoutes(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.endsWith('/api/{path}')) continue;
+    if (!path.endsWith('/{path}')) continue;
     for (const [method, operation] of Object.entries(item) as Array<[string, OperationObject]>) {
       if (typeof operation !== 'object' || operation === null) continue;
       for (const parameter of (operation.parameters ?? []) as ParameterObject[]) {
@@ -188,7 +199,7 @@ function browserExpression(source: string): string {
  * put the slashes of the proxied path back before the request leaves the browser.
  */
 function requestInterceptor(request: { url: string }): { url: string } {
-  const match = /^(.*?\/idp\/[^/]+\/api\/)([^?]*)(.*)$/.exec(request.url);
+  const match = /^(.*?\/idp\/[^/]+\/(?:api|hosts\/[^/]+)\/)([^?]*)(.*)$/.exec(request.url);
   if (match) request.url = match[1] + match[2].replace(/%2F/gi, '/') + match[3];
   return request;
 }
@@ -197,6 +208,17 @@ export function swaggerUiOptions(config: AppConfig): SwaggerCustomOptions {
   return {
     jsonDocumentUrl: DOCUMENT_PATH,
     raw: ['json'],
+    // The served document names the server its reader reached (or PUBLIC_URL), so generated
+    // clients and Swagger UI's "Try it out" call it there.
+    patchDocumentOnRequest: <TRequest, TResponse>(
+      request: TRequest,
+      _response: TResponse,
+      document: OpenAPIObject,
+    ): OpenAPIObject => {
+      const headers = (request as unknown as FastifyRequest).headers;
+      const server = publicBaseUrl(config, headers) ?? COMMITTED_SERVER;
+      return { ...document, servers: [{ url: server }] };
+    },
     customSiteTitle: 'IdP Proxy — API',
     swaggerOptions: {
       // Tokens stay in memory only: `persistAuthorization` would write pasted bearer tokens to

@@ -6,6 +6,8 @@ import {
   pickResponseHeaders,
   rewriteLinkHeader,
 } from './forwarding-policy';
+import type { LinkRoute } from './forwarding-policy';
+import fc from 'fast-check';
 
 describe('FORWARDED_REQUEST_HEADERS', () => {
   it('should list exactly the contract allowlist', () => {
@@ -232,23 +234,46 @@ describe('filterQuery', () => {
 });
 
 describe('rewriteLinkHeader', () => {
-  const github = 'https://api.github.com';
-  const prefix = '/v1/idp/github/api/';
+  const service = 'https://proxy.example/v1/idp/github/';
+  const github: LinkRoute = { baseUrl: 'https://api.github.com', routePrefix: `${service}api/` };
+  const uploads: LinkRoute = {
+    baseUrl: 'https://uploads.github.com',
+    routePrefix: `${service}hosts/uploads.github.com/`,
+  };
+  const routes = [github, uploads];
 
-  it('should rewrite a GitHub pagination link', () => {
-    expect(rewriteLinkHeader('<https://api.github.com/user/repos?page=2>; rel="next"', github, prefix)).toBe(
-      '</v1/idp/github/api/user/repos?page=2>; rel="next"',
+  it('should rewrite a GitHub pagination link to an absolute URL of the service', () => {
+    expect(rewriteLinkHeader('<https://api.github.com/user/repos?page=2>; rel="next"', routes)).toBe(
+      '<https://proxy.example/v1/idp/github/api/user/repos?page=2>; rel="next"',
     );
   });
 
-  it('should rewrite to the service-caller route form', () => {
+  it('should rewrite to the service-caller route form it is given', () => {
+    const forUser = {
+      ...github,
+      routePrefix: 'http://127.0.0.1:3000/v1/users/github%7C2002/idp/github/api/',
+    };
+    expect(rewriteLinkHeader('<https://api.github.com/user/repos?page=2>; rel="next"', [forUser])).toBe(
+      '<http://127.0.0.1:3000/v1/users/github%7C2002/idp/github/api/user/repos?page=2>; rel="next"',
+    );
+  });
+
+  it('should map another allowed host to its hosts route', () => {
     expect(
       rewriteLinkHeader(
-        '<https://api.github.com/user/repos?page=2>; rel="next"',
-        github,
-        '/v1/users/github%7C2002/idp/github/api/',
+        '<https://uploads.github.com/repos/a/b/releases/1/assets?page=2>; rel="next"',
+        routes,
       ),
-    ).toBe('</v1/users/github%7C2002/idp/github/api/user/repos?page=2>; rel="next"');
+    ).toBe(
+      '<https://proxy.example/v1/idp/github/hosts/uploads.github.com/repos/a/b/releases/1/assets?page=2>; rel="next"',
+    );
+  });
+
+  it('should use the first root that holds the URL', () => {
+    const viaHost = { baseUrl: 'https://api.github.com', routePrefix: `${service}hosts/api.github.com/` };
+    expect(rewriteLinkHeader('<https://api.github.com/user>; rel="next"', [viaHost, github])).toBe(
+      '<https://proxy.example/v1/idp/github/hosts/api.github.com/user>; rel="next"',
+    );
   });
 
   it('should rewrite every link of a full GitHub header', () => {
@@ -256,15 +281,15 @@ describe('rewriteLinkHeader', () => {
       '<https://api.github.com/repositories/1/issues?page=2&per_page=30>; rel="next", ' +
       '<https://api.github.com/repositories/1/issues?page=5&per_page=30>; rel="last", ' +
       '<https://api.github.com/repositories/1/issues?page=1&per_page=30>; rel="first"';
-    expect(rewriteLinkHeader(link, github, prefix)).toBe(
-      '</v1/idp/github/api/repositories/1/issues?page=2&per_page=30>; rel="next", ' +
-        '</v1/idp/github/api/repositories/1/issues?page=5&per_page=30>; rel="last", ' +
-        '</v1/idp/github/api/repositories/1/issues?page=1&per_page=30>; rel="first"',
+    expect(rewriteLinkHeader(link, routes)).toBe(
+      `<${service}api/repositories/1/issues?page=2&per_page=30>; rel="next", ` +
+        `<${service}api/repositories/1/issues?page=5&per_page=30>; rel="last", ` +
+        `<${service}api/repositories/1/issues?page=1&per_page=30>; rel="first"`,
     );
   });
 
   it('should honour an API base with a path, on a segment boundary', () => {
-    const base = 'http://127.0.0.1:9/github';
+    const base = { baseUrl: 'http://127.0.0.1:9/github', routePrefix: `${service}api/` };
     const link =
       '<http://127.0.0.1:9/github/user/repos?page=2>; rel="next", ' +
       '<http://127.0.0.1:9/githubx/user>; rel="a", ' +
@@ -272,7 +297,7 @@ describe('rewriteLinkHeader', () => {
       '<http://127.0.0.1:9/github/>; rel="c", ' +
       '<http://127.0.0.1:9/other/github/x>; rel="d", ' +
       '<http://127.0.0.1:9/github/../admin/x>; rel="e"';
-    expect(rewriteLinkHeader(link, base, prefix)).toBe('</v1/idp/github/api/user/repos?page=2>; rel="next"');
+    expect(rewriteLinkHeader(link, [base])).toBe(`<${service}api/user/repos?page=2>; rel="next"`);
   });
 
   it('should drop links to other origins, relative, unparsable or with user info', () => {
@@ -286,12 +311,12 @@ describe('rewriteLinkHeader', () => {
       '<http://[::1>; rel="g", ' +
       'not-a-link, ' +
       '<mailto:a@api.github.com>; rel="h"';
-    expect(rewriteLinkHeader(link, github, prefix)).toBeUndefined();
+    expect(rewriteLinkHeader(link, routes)).toBeUndefined();
   });
 
   it('should treat the default port and host case as the same origin', () => {
-    expect(rewriteLinkHeader('<https://API.GitHub.com:443/user?x=1>; rel="next"', github, prefix)).toBe(
-      '</v1/idp/github/api/user?x=1>; rel="next"',
+    expect(rewriteLinkHeader('<https://API.GitHub.com:443/user?x=1>; rel="next"', routes)).toBe(
+      `<${service}api/user?x=1>; rel="next"`,
     );
   });
 
@@ -301,38 +326,151 @@ describe('rewriteLinkHeader', () => {
       '<https://api.github.com/a//b>; rel="b", ' +
       '<https://api.github.com/user@x/y>; rel="c", ' +
       '<https://api.github.com/ok>; rel="next"';
-    expect(rewriteLinkHeader(link, github, prefix)).toBe('</v1/idp/github/api/ok>; rel="next"');
+    expect(rewriteLinkHeader(link, routes)).toBe(`<${service}api/ok>; rel="next"`);
   });
 
   it('should remove access_token and the stripped names from the query and drop the fragment', () => {
     const link =
       '<https://graph.facebook.com/v19.0/me/friends?access_token=EAAB&limit=25&appsecret_proof=p&after=QVF#frag>; rel="next"';
-    expect(
-      rewriteLinkHeader(link, 'https://graph.facebook.com', '/v1/idp/facebook/api/', ['appsecret_proof']),
-    ).toBe('</v1/idp/facebook/api/v19.0/me/friends?limit=25&after=QVF>; rel="next"');
-  });
-
-  it('should omit the question mark when the query becomes empty', () => {
-    expect(
-      rewriteLinkHeader('<https://api.github.com/user?access_token=x>; rel="next"', github, prefix),
-    ).toBe('</v1/idp/github/api/user>; rel="next"');
-  });
-
-  it('should keep commas inside quoted parameters and inside the URL', () => {
-    const link =
-      '<https://api.github.com/search/code?q=a,b>; rel="next"; title="x, y", ' +
-      '<https://evil.example/x>; rel="prev"; title="\\"quoted, still\\"", ' +
-      '<https://api.github.com/search/code?q=c>; rel="last"';
-    expect(rewriteLinkHeader(link, github, prefix)).toBe(
-      '</v1/idp/github/api/search/code?q=a,b>; rel="next"; title="x, y", ' +
-        '</v1/idp/github/api/search/code?q=c>; rel="last"',
+    const graph = {
+      baseUrl: 'https://graph.facebook.com',
+      routePrefix: 'https://p.example/v1/idp/facebook/api/',
+    };
+    expect(rewriteLinkHeader(link, [graph], ['appsecret_proof'])).toBe(
+      '<https://p.example/v1/idp/facebook/api/v19.0/me/friends?limit=25&after=QVF>; rel="next"',
     );
   });
 
-  it('should return undefined for an empty header or an unusable base', () => {
-    expect(rewriteLinkHeader('', github, prefix)).toBeUndefined();
+  it('should omit the question mark when the query becomes empty', () => {
+    expect(rewriteLinkHeader('<https://api.github.com/user?access_token=x>; rel="next"', routes)).toBe(
+      `<${service}api/user>; rel="next"`,
+    );
+  });
+
+  it('should keep only rel and type, quoted, and commas inside quoted parameters and the URL', () => {
+    const link =
+      '<https://api.github.com/search/code?q=a,b>; rel="next"; title="x, y"; type=application/json, ' +
+      '<https://evil.example/x>; rel="prev"; title="\\"quoted, still\\"", ' +
+      '<https://api.github.com/search/code?q=c>;REL=last;anchor="https://evil.example/";hreflang=en';
+    expect(rewriteLinkHeader(link, routes)).toBe(
+      `<${service}api/search/code?q=a,b>; rel="next"; type="application/json", ` +
+        `<${service}api/search/code?q=c>; rel="last"`,
+    );
+  });
+
+  it('should drop a link whose parameters are malformed or hold non-ASCII values', () => {
+    const link =
+      '<https://api.github.com/b>; =x, ' +
+      '<https://api.github.com/c>; rel="n\u00e9xt", ' +
+      '<https://api.github.com/d>; rel=next, ' +
+      '<https://api.github.com/a>; rel="unterminated, <https://api.github.com/e>; rel=next';
+    expect(rewriteLinkHeader(link, routes)).toBe(`<${service}api/d>; rel="next"`);
+  });
+
+  it('should return undefined for an empty header or no usable root', () => {
+    expect(rewriteLinkHeader('', routes)).toBeUndefined();
+    expect(rewriteLinkHeader('<https://api.github.com/user>; rel="next"', [])).toBeUndefined();
     expect(
-      rewriteLinkHeader('<https://api.github.com/user>; rel="next"', 'not a url', prefix),
+      rewriteLinkHeader('<https://api.github.com/user>; rel="next"', [{ ...github, baseUrl: 'not a url' }]),
     ).toBeUndefined();
+  });
+
+  /** fast-check runs per property below; the count is reported by the test name */
+  const RUNS = 2000;
+
+  it(`Link rewriting: only allowed hosts and params come out (${RUNS} generated headers)`, () => {
+    // Mostly well-formed links into the allowed roots, with hostile variants mixed in.
+    const likely = <T>(usual: T, ...others: T[]): fc.Arbitrary<T> =>
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constant(usual) },
+        { weight: 1, arbitrary: fc.constantFrom(...others) },
+      );
+    const host = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('api.github.com', 'uploads.github.com') },
+      { weight: 1, arbitrary: fc.constantFrom('evil.example', 'api.github.com.evil.example', '127.0.0.1:9') },
+    );
+    const segment = fc.oneof(
+      { weight: 6, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~%@:-]{1,8}$/) },
+      { weight: 1, arbitrary: fc.constantFrom('..', '.', '', '%2F', 'a%5cb', 'a\\b') },
+    );
+    const upstreamUrl = fc
+      .record({
+        scheme: likely('https', 'http', 'ftp'),
+        userinfo: likely('', 'u:p@', 'u@'),
+        host,
+        path: fc.array(segment, { minLength: 1, maxLength: 4 }),
+        query: fc.array(
+          fc.tuple(
+            fc.constantFrom(
+              'page',
+              'per_page',
+              'access_token',
+              'ACCESS%5FTOKEN',
+              'access.token',
+              'appsecret_proof',
+            ),
+            fc.stringMatching(/^[A-Za-z0-9%=,;"<>]{0,6}$/),
+          ),
+          { maxLength: 3 },
+        ),
+        fragment: likely('', '#frag'),
+      })
+      .map(
+        (u) =>
+          `${u.scheme}://${u.userinfo}${u.host}/${u.path.join('/')}` +
+          (u.query.length === 0 ? '' : `?${u.query.map(([k, v]) => `${k}=${v}`).join('&')}`) +
+          u.fragment,
+      );
+    const target = fc.oneof(
+      { weight: 5, arbitrary: upstreamUrl },
+      { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+    );
+    const param = fc.tuple(
+      fc.constantFrom('rel', 'REL', 'type', 'title', 'anchor', 'rev', 'hreflang', 'media', 'x'),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9/+.-]{1,10}$/) },
+        { weight: 3, arbitrary: fc.string({ maxLength: 10 }).map((v) => `"${v.replace(/["\\]/g, '')}"`) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+      ),
+    );
+    const linkValue = fc
+      .tuple(target, fc.array(param, { maxLength: 4 }))
+      .map(([t, params]) => `<${t}>${params.map(([n, v]) => `; ${n}=${v}`).join('')}`);
+    const header = fc
+      .array(
+        fc.oneof({ weight: 5, arbitrary: linkValue }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
+        {
+          maxLength: 5,
+        },
+      )
+      .map((v) => v.join(', '));
+
+    const prefixes = routes.map((r) => r.routePrefix);
+    let kept = 0;
+    fc.assert(
+      fc.property(header, (link) => {
+        const out = rewriteLinkHeader(link, routes, ['appsecret_proof']);
+        if (out === undefined) return;
+        const values = out.split(/, (?=<)/);
+        kept += values.length;
+        for (const value of values) {
+          const match = /^<([^<>\s]*)>((?:; (?:rel|type)="[\x20-\x21\x23-\x5b\x5d-\x7e]*")*)$/.exec(value);
+          expect(match).not.toBeNull();
+          const url = match![1];
+          expect(prefixes.some((prefix) => url.startsWith(prefix))).toBe(true);
+          const query = new URL(url).searchParams;
+          for (const name of query.keys()) {
+            expect(['access_token', 'appsecret_proof']).not.toContain(
+              name.toLowerCase().replace(/[^a-z]/g, '_'),
+            );
+          }
+          expect(url).not.toContain('#');
+          expect(url.slice(url.indexOf('/v1/'))).not.toMatch(/\/\.{1,2}(\/|$)|\/\/|%2f|%5c|\\/i);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // the generators reach the rewriting itself, not only the dropping
+    expect(kept).toBeGreaterThan(RUNS / 20);
   });
 });

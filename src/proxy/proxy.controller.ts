@@ -1,49 +1,38 @@
-import { Controller, Delete, Get, Head, Param, Patch, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOAuth2, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOAuth2, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { ApiProblem } from '../common/problem';
+import { publicBaseUrl } from '../common/public-url';
+import { AppConfig } from '../config/app-config';
 import { Cancellation } from '../upstream/cancellation';
 import { UsersService } from '../users/users.service';
 import { ProfileDto } from './dto/profile.dto';
+import {
+  CALLER_PROBLEMS,
+  PROFILE_PROBLEMS,
+  ProxyRoute,
+  providerParam,
+  userParam,
+} from './proxy-route.decorator';
 import { ProxyService } from './proxy.service';
 import type { ProxyAnswer, ProxyCaller, ProxyMethod } from './proxy.service';
 
-type AuthedRequest = FastifyRequest & { user: Principal };
+type AuthedRequest = FastifyRequest & {
+  user: Principal;
+  params: { provider?: string; userId?: string; host?: string };
+};
 
-const API_PATH = /^\/v1\/(?:users\/[^/]+\/)?idp\/[^/]+\/api\/([^?]*)(?:\?(.*))?$/s;
-
-const PROFILE_PROBLEMS = [
-  'missing_token',
-  'invalid_token',
-  'unknown_provider',
-  'invalid_path',
-  'user_not_found',
-  'identity_not_found',
-  'idp_token_unavailable',
-  'idp_account_not_connected',
-  'idp_token_rejected',
-  'auth0_unavailable',
-  'idp_unavailable',
-  'auth0_rate_limited',
-  'upstream_timeout',
-] as const;
-const API_PROBLEMS = [...PROFILE_PROBLEMS, 'payload_too_large'] as const;
-
-const providerParam = ApiParam({ name: 'provider', enum: ['google', 'github', 'facebook'] });
-const pathParam = ApiParam({
-  name: '*',
-  description:
-    "The provider API path, e.g. `user/repos`; sent as-is below the provider's API root (checked: no `..`, `//`, encoded slashes, schemes).",
-  example: 'user/repos',
-});
-const userParam = ApiParam({ name: 'userId', description: 'Auth0 user id, URL-encoded (`github%7C2002`).' });
+/** The raw request line of a proxied call: the path after `/api/` or `/hosts/{host}/`, and the query. */
+const PROXIED_PATH = /^\/v1\/(?:users\/[^/]+\/)?idp\/[^/]+\/(?:api|hosts\/[^/?]*)\/([^?]*)(?:\?(.*))?$/s;
 
 /**
  * Routes of the proxy: the profile and the provider's API for the caller (`/v1/idp/...`) or, for
- * service callers with `proxy:users`, for a named user (`/v1/users/{userId}/idp/...`).
+ * service callers with `proxy:users`, for a named user (`/v1/users/{userId}/idp/...`); the API at
+ * the provider's default root (`/api/{path}`) or at another of its allowed hosts
+ * (`/hosts/{host}/{path}`).
  */
 @ApiTags('idp')
 @ApiBearerAuth()
@@ -51,20 +40,19 @@ const userParam = ApiParam({ name: 'userId', description: 'Auth0 user id, URL-en
 @UseGuards(JwtAuthGuard, CallerGuard)
 @Controller('v1')
 export class ProxyController {
-  constructor(private readonly proxy: ProxyService) {}
+  constructor(
+    private readonly proxy: ProxyService,
+    private readonly config: AppConfig,
+  ) {}
 
   /** The caller's profile at the provider, normalized. */
   @Get('idp/:provider/profile')
   @Caller('user')
   @providerParam
   @ApiOkResponse({ type: ProfileDto })
-  @ApiProblems(...PROFILE_PROBLEMS, 'user_token_required')
-  async profile(
-    @Param('provider') provider: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    await this.sendProfile(req, reply, provider, req.user.sub);
+  @ApiProblems(...PROFILE_PROBLEMS, ...CALLER_PROBLEMS.user)
+  async getProfile(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.sendProfile(req, reply);
   }
 
   /** A named user's profile at the provider, normalized (service callers). */
@@ -73,211 +61,137 @@ export class ProxyController {
   @userParam
   @providerParam
   @ApiOkResponse({ type: ProfileDto })
-  @ApiProblems(...PROFILE_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  async userProfile(
-    @Param('userId') userId: string,
-    @Param('provider') provider: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    UsersService.checkUserId(userId);
-    await this.sendProfile(req, reply, provider, userId);
+  @ApiProblems(...PROFILE_PROBLEMS, ...CALLER_PROBLEMS.service)
+  async getUserProfile(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.sendProfile(req, reply);
   }
 
-  @Get('idp/:provider/api/*')
-  @Caller('user')
-  @ApiOperation({ summary: "GET on the provider's API for the caller" })
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'user_token_required')
-  get(@Param('provider') p: string, @Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.forward('GET', req, reply, p, req.user.sub);
+  @ProxyRoute('GET', 'api', 'user')
+  proxyGet(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('GET', req, reply);
   }
 
-  @Head('idp/:provider/api/*')
-  @Caller('user')
-  @ApiOperation({ summary: "HEAD on the provider's API for the caller" })
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's status and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'user_token_required')
-  head(@Param('provider') p: string, @Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.forward('HEAD', req, reply, p, req.user.sub);
+  @ProxyRoute('HEAD', 'api', 'user')
+  proxyHead(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('HEAD', req, reply);
   }
 
-  @Post('idp/:provider/api/*')
-  @Caller('user')
-  @ApiOperation({
-    summary: "POST on the provider's API for the caller (body forwarded as-is, at most 1 MiB)",
-  })
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'user_token_required')
-  post(@Param('provider') p: string, @Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.forward('POST', req, reply, p, req.user.sub);
+  @ProxyRoute('POST', 'api', 'user')
+  proxyPost(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('POST', req, reply);
   }
 
-  @Put('idp/:provider/api/*')
-  @Caller('user')
-  @ApiOperation({ summary: "PUT on the provider's API for the caller (body forwarded as-is, at most 1 MiB)" })
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'user_token_required')
-  put(@Param('provider') p: string, @Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.forward('PUT', req, reply, p, req.user.sub);
+  @ProxyRoute('PUT', 'api', 'user')
+  proxyPut(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PUT', req, reply);
   }
 
-  @Patch('idp/:provider/api/*')
-  @Caller('user')
-  @ApiOperation({
-    summary: "PATCH on the provider's API for the caller (body forwarded as-is, at most 1 MiB)",
-  })
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'user_token_required')
-  patch(@Param('provider') p: string, @Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.forward('PATCH', req, reply, p, req.user.sub);
+  @ProxyRoute('PATCH', 'api', 'user')
+  proxyPatch(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PATCH', req, reply);
   }
 
-  @Delete('idp/:provider/api/*')
-  @Caller('user')
-  @ApiOperation({ summary: "DELETE on the provider's API for the caller" })
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'user_token_required')
-  delete(@Param('provider') p: string, @Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.forward('DELETE', req, reply, p, req.user.sub);
+  @ProxyRoute('DELETE', 'api', 'user')
+  proxyDelete(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('DELETE', req, reply);
   }
 
-  @Get('users/:userId/idp/:provider/api/*')
-  @Caller('service')
-  @ApiOperation({ summary: "GET on the provider's API for a named user (service callers)" })
-  @userParam
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  userGet(
-    @Param('userId') u: string,
-    @Param('provider') p: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.forwardForUser('GET', req, reply, p, u);
+  @ProxyRoute('GET', 'api', 'service')
+  userProxyGet(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('GET', req, reply);
   }
 
-  @Head('users/:userId/idp/:provider/api/*')
-  @Caller('service')
-  @ApiOperation({ summary: "HEAD on the provider's API for a named user (service callers)" })
-  @userParam
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's status and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  userHead(
-    @Param('userId') u: string,
-    @Param('provider') p: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.forwardForUser('HEAD', req, reply, p, u);
+  @ProxyRoute('HEAD', 'api', 'service')
+  userProxyHead(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('HEAD', req, reply);
   }
 
-  @Post('users/:userId/idp/:provider/api/*')
-  @Caller('service')
-  @ApiOperation({ summary: "POST on the provider's API for a named user (service callers)" })
-  @userParam
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  userPost(
-    @Param('userId') u: string,
-    @Param('provider') p: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.forwardForUser('POST', req, reply, p, u);
+  @ProxyRoute('POST', 'api', 'service')
+  userProxyPost(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('POST', req, reply);
   }
 
-  @Put('users/:userId/idp/:provider/api/*')
-  @Caller('service')
-  @ApiOperation({ summary: "PUT on the provider's API for a named user (service callers)" })
-  @userParam
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  userPut(
-    @Param('userId') u: string,
-    @Param('provider') p: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.forwardForUser('PUT', req, reply, p, u);
+  @ProxyRoute('PUT', 'api', 'service')
+  userProxyPut(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PUT', req, reply);
   }
 
-  @Patch('users/:userId/idp/:provider/api/*')
-  @Caller('service')
-  @ApiOperation({ summary: "PATCH on the provider's API for a named user (service callers)" })
-  @userParam
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  userPatch(
-    @Param('userId') u: string,
-    @Param('provider') p: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.forwardForUser('PATCH', req, reply, p, u);
+  @ProxyRoute('PATCH', 'api', 'service')
+  userProxyPatch(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PATCH', req, reply);
   }
 
-  @Delete('users/:userId/idp/:provider/api/*')
-  @Caller('service')
-  @ApiOperation({ summary: "DELETE on the provider's API for a named user (service callers)" })
-  @userParam
-  @providerParam
-  @pathParam
-  @ApiOkResponse({ description: "The provider's answer: status, body and safe headers." })
-  @ApiProblems(...API_PROBLEMS, 'insufficient_scope', 'invalid_request')
-  userDelete(
-    @Param('userId') u: string,
-    @Param('provider') p: string,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.forwardForUser('DELETE', req, reply, p, u);
+  @ProxyRoute('DELETE', 'api', 'service')
+  userProxyDelete(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('DELETE', req, reply);
   }
 
-  private forwardForUser(
-    method: ProxyMethod,
-    req: AuthedRequest,
-    reply: FastifyReply,
-    provider: string,
-    userId: string,
-  ): Promise<void> {
-    UsersService.checkUserId(userId);
-    return this.forward(method, req, reply, provider, userId);
+  @ProxyRoute('GET', 'hosts', 'user')
+  hostProxyGet(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('GET', req, reply);
   }
 
-  private async forward(
-    method: ProxyMethod,
-    req: AuthedRequest,
-    reply: FastifyReply,
-    provider: string,
-    userId: string,
-  ): Promise<void> {
+  @ProxyRoute('HEAD', 'hosts', 'user')
+  hostProxyHead(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('HEAD', req, reply);
+  }
+
+  @ProxyRoute('POST', 'hosts', 'user')
+  hostProxyPost(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('POST', req, reply);
+  }
+
+  @ProxyRoute('PUT', 'hosts', 'user')
+  hostProxyPut(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PUT', req, reply);
+  }
+
+  @ProxyRoute('PATCH', 'hosts', 'user')
+  hostProxyPatch(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PATCH', req, reply);
+  }
+
+  @ProxyRoute('DELETE', 'hosts', 'user')
+  hostProxyDelete(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('DELETE', req, reply);
+  }
+
+  @ProxyRoute('GET', 'hosts', 'service')
+  userHostProxyGet(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('GET', req, reply);
+  }
+
+  @ProxyRoute('HEAD', 'hosts', 'service')
+  userHostProxyHead(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('HEAD', req, reply);
+  }
+
+  @ProxyRoute('POST', 'hosts', 'service')
+  userHostProxyPost(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('POST', req, reply);
+  }
+
+  @ProxyRoute('PUT', 'hosts', 'service')
+  userHostProxyPut(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PUT', req, reply);
+  }
+
+  @ProxyRoute('PATCH', 'hosts', 'service')
+  userHostProxyPatch(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('PATCH', req, reply);
+  }
+
+  @ProxyRoute('DELETE', 'hosts', 'service')
+  userHostProxyDelete(@Req() req: AuthedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.forward('DELETE', req, reply);
+  }
+
+  private async forward(method: ProxyMethod, req: AuthedRequest, reply: FastifyReply): Promise<void> {
     // The path is checked on the raw request line, never on the router's decoded parameter.
-    const [, rawPath = '', rawQuery = ''] = API_PATH.exec(req.raw.url ?? '') ?? [];
-    const answer = await this.proxy.forward(this.caller(req, reply, provider, userId), {
+    const [, rawPath = '', rawQuery = ''] = PROXIED_PATH.exec(req.raw.url ?? '') ?? [];
+    const answer = await this.proxy.forward(this.caller(req, reply), {
       method,
+      host: req.params.host,
       rawPath,
       rawQuery,
       headers: req.headers,
@@ -286,13 +200,8 @@ export class ProxyController {
     send(reply, answer);
   }
 
-  private async sendProfile(
-    req: AuthedRequest,
-    reply: FastifyReply,
-    provider: string,
-    userId: string,
-  ): Promise<void> {
-    const result = await this.proxy.profile(this.caller(req, reply, provider, userId));
+  private async sendProfile(req: AuthedRequest, reply: FastifyReply): Promise<void> {
+    const result = await this.proxy.profile(this.caller(req, reply));
     if ('status' in result && 'body' in result) send(reply, result);
     else
       void reply
@@ -301,26 +210,28 @@ export class ProxyController {
         .send(JSON.stringify(result));
   }
 
-  private caller(req: AuthedRequest, reply: FastifyReply, provider: string, userId: string): ProxyCaller {
+  /** Who calls for whom, and the service's own absolute URL for the caller's route form. */
+  private caller(req: AuthedRequest, reply: FastifyReply): ProxyCaller {
+    const provider = req.params.provider ?? '';
+    const userId = req.params.userId;
+    if (userId !== undefined) UsersService.checkUserId(userId);
     // The router ends the path at a raw '#', and a URL parser would drop all after it (and with it
     // a query parameter the service appends, such as Facebook's appsecret_proof).
     if (req.raw.url?.includes('#') === true)
-      throw new ApiProblem(
-        'invalid_path',
-        "The request target must not contain a raw '#'; encode it as %23.",
-      );
+      throw new ApiProblem('invalid_path', "The request target must not contain a raw '#'; encode it as %23.");
     // A caller that goes away mid-call aborts the upstream call too.
     const gone = new Cancellation();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
-    const prefix = req.user.isService ? `/v1/users/${encodeURIComponent(userId)}/` : '/v1/';
+    const form = userId === undefined ? '/v1/' : `/v1/users/${encodeURIComponent(userId)}/`;
+    const base = publicBaseUrl(this.config, req.headers);
     return {
       principal: req.user,
-      userId,
+      userId: userId ?? req.user.sub,
       provider,
       requestId: req.id,
-      routePrefix: `${prefix}idp/${provider}/api/`,
+      routeBase: base === undefined ? undefined : `${base}${form}idp/${encodeURIComponent(provider)}/`,
       route: req.routeOptions.url,
       signal: gone,
     };

@@ -31,6 +31,8 @@ import {
   pickResponseHeaders,
   rewriteLinkHeader,
 } from './forwarding-policy';
+import type { LinkRoute } from './forwarding-policy';
+import { rewriteJsonPaging } from './paging-rewrite';
 import { checkProxyPath } from './path-policy';
 import { createRedactor, redactBuffer } from './redact-stream';
 
@@ -42,8 +44,12 @@ export interface ProxyCaller {
   userId: string;
   provider: string;
   requestId: string;
-  /** `/v1/idp/github/api/` or `/v1/users/{userId}/idp/github/api/`: the caller's route form */
-  routePrefix: string;
+  /**
+   * This service's absolute URL for the provider in the caller's route form, ending in `/`
+   * (`https://proxy.example/v1/idp/github/` or `…/v1/users/{userId}/idp/github/`); undefined when
+   * the request named no usable host, and then no link or paging URL can be given out.
+   */
+  routeBase: string | undefined;
   /** the route pattern that serves the call (`/v1/idp/:provider/api/*`), for the audit line */
   route?: string;
   signal?: CallerSignal;
@@ -51,6 +57,8 @@ export interface ProxyCaller {
 
 export interface ProxyRequest {
   method: ProxyMethod;
+  /** `/hosts/{host}/`: an allowed host of the provider; undefined: its default root (`/api/`) */
+  host?: string;
   /** the raw path after `/api/`, still percent-encoded */
   rawPath: string;
   /** the raw query string without `?` */
@@ -74,6 +82,11 @@ const IDEMPOTENT = new Set<ProxyMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
  */
 const SMALL_BODY_BYTES = 64 * 1024;
 const MAX_PROFILE_BYTES = 1024 * 1024;
+/**
+ * A JSON answer whose paging URLs are rewritten (Graph's) is read whole up to this size; a longer
+ * one streams as any other, its URLs redacted but not rewritten.
+ */
+const MAX_PAGED_BODY_BYTES = 1024 * 1024;
 
 @Injectable()
 export class ProxyService {
@@ -89,6 +102,16 @@ export class ProxyService {
     const checked = checkProxyPath(request.rawPath);
     if (!checked.ok) throw new ApiProblem('invalid_path', `The API path is not accepted: ${checked.reason}`);
     const adapter = this.registry.get(caller.provider);
+    const baseUrl = request.host === undefined ? adapter.apiBaseUrl : adapter.hosts.baseUrl(request.host);
+    if (baseUrl === undefined) {
+      throw new ApiProblem(
+        'unknown_api_host',
+        `'${request.host?.slice(0, 100)}' is not an API host of ${adapter.key}; allowed: ${adapter.hosts
+          .list()
+          .map((root) => root.host)
+          .join(', ')}.`,
+      );
+    }
     const headers = {
       ...adapter.defaultHeaders(),
       ...pickRequestHeaders(request.headers, adapter.extraRequestHeaders),
@@ -96,13 +119,15 @@ export class ProxyService {
     const query = filterQuery(request.rawQuery, adapter.reservedQueryParams);
     const { response, credential } = await this.call(caller, adapter, {
       method: request.method,
+      baseUrl,
       path: checked.path,
       query,
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
     });
     this.audit(caller, adapter, request.method, response.status);
-    return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD');
+    const routes = linkRoutes(adapter, caller.routeBase, request.host);
+    return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD', routes);
   }
 
   /** The normalized profile, or the IdP's own error answer passed through. */
@@ -110,13 +135,17 @@ export class ProxyService {
     const adapter = this.registry.get(caller.provider);
     const { response, credential } = await this.call(caller, adapter, {
       method: 'GET',
+      baseUrl: adapter.apiBaseUrl,
       path: adapter.profileRequest.path,
       query: adapter.profileRequest.query,
       headers: { ...adapter.defaultHeaders(), accept: 'application/json' },
       purpose: 'profile',
     });
     this.audit(caller, adapter, 'GET', response.status);
-    if (response.status !== 200) return this.answer(response, adapter, caller, credential.accessToken, false);
+    if (response.status !== 200) {
+      const routes = linkRoutes(adapter, caller.routeBase, undefined);
+      return this.answer(response, adapter, caller, credential.accessToken, false, routes);
+    }
     const body = await this.readBody(
       this.decodedBody(response, adapter, caller).body,
       adapter,
@@ -172,6 +201,8 @@ export class ProxyService {
     adapter: IdentityProviderAdapter,
     call: {
       method: ProxyMethod;
+      /** the upstream root, no trailing slash */
+      baseUrl: string;
       path: string;
       query: string;
       headers: Record<string, string>;
@@ -193,7 +224,7 @@ export class ProxyService {
       const response = await this.upstream.request({
         target: 'idp',
         method: call.method,
-        url: `${adapter.apiBaseUrl}/${call.path}${query === '' ? '' : `?${query}`}`,
+        url: `${call.baseUrl}/${call.path}${query === '' ? '' : `?${query}`}`,
         headers: { ...call.headers, authorization: `Bearer ${credential.accessToken}` },
         body: call.body,
         retry: IDEMPOTENT.has(call.method) ? 'idempotent' : 'none',
@@ -214,6 +245,7 @@ export class ProxyService {
     caller: ProxyCaller,
     token: string,
     head: boolean,
+    routes: readonly LinkRoute[],
   ): Promise<ProxyAnswer> {
     const length = Number(response.headers['content-length'] ?? Number.NaN);
     const noBody = head || response.status === 204 || response.status === 304;
@@ -222,8 +254,7 @@ export class ProxyService {
     if (link !== undefined) {
       const rewritten = rewriteLinkHeader(
         Array.isArray(link) ? link.join(', ') : link,
-        adapter.apiBaseUrl,
-        caller.routePrefix,
+        routes,
         adapter.reservedQueryParams,
       );
       if (rewritten === undefined) delete headers.link;
@@ -236,12 +267,17 @@ export class ProxyService {
     }
     const decoded = this.decodedBody(response, adapter, caller);
     let source = decoded.body;
+    // Paging URLs in a JSON answer can only be rewritten in a body read whole: up to a bound.
+    const paged = adapter.pagingInJsonBody && /\bjson\b/i.test(String(response.headers['content-type']));
+    const wholeLimit = paged ? MAX_PAGED_BODY_BYTES : SMALL_BODY_BYTES;
     // A known long identity body streams at once; anything else is read whole when small, so a
     // body that fails to decode is still a 502 before any header went out.
-    if (decoded.decoding || !(length > SMALL_BODY_BYTES)) {
-      const read = await this.readBody(source, adapter, caller, SMALL_BODY_BYTES);
-      if (Buffer.isBuffer(read))
-        return { status: response.status, headers, body: redactBuffer(read, [token]) };
+    if (decoded.decoding || !(length > wholeLimit)) {
+      const read = await this.readBody(source, adapter, caller, wholeLimit);
+      if (Buffer.isBuffer(read)) {
+        const body = paged ? rewriteJsonPaging(read, routes, adapter.reservedQueryParams) : read;
+        return { status: response.status, headers, body: redactBuffer(body, [token]) };
+      }
       source = read;
     }
     const onError = (error?: Error | null): void => {
@@ -305,4 +341,26 @@ export class ProxyService {
         : new ApiProblem('idp_unavailable', `${adapter.key} broke off its answer before the end.`);
     }
   }
+}
+
+/**
+ * Where the service's links lead, first match wins: the root the call went to, in the route form
+ * the caller used; then the provider's default root (`api/`); then each allowed host (`hosts/{host}/`).
+ */
+function linkRoutes(
+  adapter: IdentityProviderAdapter,
+  routeBase: string | undefined,
+  host: string | undefined,
+): LinkRoute[] {
+  if (routeBase === undefined) return [];
+  const api = { baseUrl: adapter.apiBaseUrl, routePrefix: `${routeBase}api/` };
+  const hosts = adapter.hosts.list();
+  const used = hosts.findIndex((root) => root.host === host?.toLowerCase());
+  // the host the call went to first, so that its links keep the route form the caller used
+  const ordered = used < 0 ? hosts : [hosts[used], ...hosts];
+  const viaHosts = ordered.map((root) => ({
+    baseUrl: root.baseUrl,
+    routePrefix: `${routeBase}hosts/${root.host}/`,
+  }));
+  return used < 0 ? [api, ...viaHosts] : [viaHosts[0], api, ...viaHosts.slice(1)];
 }

@@ -121,6 +121,21 @@ function curl(url: string, token: string): string {
   return `curl -sSi '${url}' -H 'Authorization: Bearer ${token}'`;
 }
 
+/**
+ * Octokit, as a user writes it: `baseUrl` the service's GitHub route, the Auth0 token as `auth`.
+ * Runs as printed in this repository (where `@octokit/rest` is installed), or anywhere after
+ * `npm i @octokit/rest`.
+ */
+function octokit(url: string, token: string): string {
+  const script = [
+    "import { Octokit } from '@octokit/rest';",
+    `const octokit = new Octokit({ baseUrl: '${url}/v1/idp/github/api', auth: '${token}' });`,
+    'const repos = await octokit.paginate(octokit.repos.listForAuthenticatedUser, { per_page: 2 });',
+    'console.log(repos.map((repo) => repo.full_name));',
+  ].join(' ');
+  return `node --input-type=module -e "${script}"`;
+}
+
 function printWelcome(emulator: EmulatorWithExtras, url: string, demo: DemoServer): void {
   const tokens = new Map<string, string>();
   for (const userId of Object.values(emulator.seed)) {
@@ -155,6 +170,8 @@ function printWelcome(emulator: EmulatorWithExtras, url: string, demo: DemoServe
   say(curl(`${url}/v1/idp/github/profile`, linkedToken));
   say("# GitHub's API through the proxy: see the Link header rewritten to this service");
   say(curl(`${url}/v1/idp/github/api/user/repos?per_page=2`, linkedToken));
+  say('# the same with Octokit: paginate follows those links, every page through the proxy');
+  say(octokit(url, linkedToken));
   say(`# a service acting for ${linked}`);
   say(curl(`${url}/v1/users/${encodeURIComponent(linked)}/identities`, service));
   say(`# Token Vault (TOKEN_VAULT_PROVIDERS=${VAULT_PROVIDER}): ${emulator.seed.vault} has no token in`);

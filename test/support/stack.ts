@@ -33,6 +33,13 @@ export interface Stack {
   call(path: string, options?: CallOptions): Promise<Answer>;
   /** every answer received so far, as text (headers and body) */
   answers: string[];
+  /**
+   * `fetch` for a client library (Octokit's `request.fetch`, gaxios' `fetchImplementation`): it keeps
+   * each answer for the leak scan and each URL asked in `fetched`
+   */
+  fetch: typeof fetch;
+  /** every URL asked through `fetch`, in order */
+  fetched: string[];
   close(): Promise<void>;
 }
 
@@ -57,11 +64,23 @@ export async function startStack(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const answers: string[] = [];
+  const fetched: string[] = [];
+  const keep = async (response: Response): Promise<void> => {
+    const text = await response.clone().text();
+    answers.push(`${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
+  };
   const stack: Stack = {
     emulator,
     app,
     url,
     answers,
+    fetched,
+    async fetch(input, init) {
+      fetched.push(input instanceof Request ? input.url : String(input));
+      const response = await fetch(input, init);
+      await keep(response);
+      return response;
+    },
     token: (sub = emulator.seed.linked) => emulator.mintToken({ sub }),
     async call(path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
@@ -71,8 +90,8 @@ export async function startStack(
         headers,
         body: options.body,
       });
+      await keep(response);
       const text = await response.text();
-      answers.push(`${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
       let json: unknown;
       try {
         json = JSON.parse(text);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
+import { ApiHosts } from '../api-hosts';
 import { field, stringOrNull } from '../identity-provider.adapter';
 import type { ScopeRequirement } from '../scopes';
 import type {
@@ -16,6 +17,8 @@ export class FacebookAdapter implements IdentityProviderAdapter {
   readonly auth0Provider = 'facebook';
   readonly defaultConnection = 'facebook';
   readonly apiBaseUrl: string;
+  readonly hosts: ApiHosts;
+  readonly pagingInJsonBody = true;
   readonly extraRequestHeaders = [];
   readonly reservedQueryParams = ['appsecret_proof'];
   readonly profileRequest = { path: 'me', query: 'fields=id,name,email,picture' };
@@ -25,6 +28,7 @@ export class FacebookAdapter implements IdentityProviderAdapter {
 
   constructor(config: AppConfig) {
     this.apiBaseUrl = config.facebook.apiBaseUrl;
+    this.hosts = new ApiHosts(config, this.key, 'graph.facebook.com', this.apiBaseUrl);
     this.appSecret = config.facebook.appSecret;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { ApiHosts } from '../api-hosts';
 import { field, stringOrNull } from '../identity-provider.adapter';
 import type { ScopeRequirement } from '../scopes';
 import type {
@@ -15,6 +16,8 @@ export class GithubAdapter implements IdentityProviderAdapter {
   readonly auth0Provider = 'github';
   readonly defaultConnection = 'github';
   readonly apiBaseUrl: string;
+  readonly hosts: ApiHosts;
+  readonly pagingInJsonBody = false;
   readonly extraRequestHeaders = ['x-github-api-version'];
   readonly reservedQueryParams = [];
   readonly profileRequest = { path: 'user', query: '' };
@@ -25,6 +28,7 @@ export class GithubAdapter implements IdentityProviderAdapter {
 
   constructor(config: AppConfig) {
     this.apiBaseUrl = config.github.apiBaseUrl;
+    this.hosts = new ApiHosts(config, this.key, 'api.github.com', this.apiBaseUrl);
   }
 
   defaultHeaders(): Record<string, string> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { ApiHosts } from '../api-hosts';
 import { UpstreamError } from '../../upstream/upstream.errors';
 import { UpstreamService } from '../../upstream/upstream.service';
 import { field, stringOrNull } from '../identity-provider.adapter';
@@ -17,6 +18,8 @@ export class GoogleAdapter implements IdentityProviderAdapter {
   readonly auth0Provider = 'google-oauth2';
   readonly defaultConnection = 'google-oauth2';
   readonly apiBaseUrl: string;
+  readonly hosts: ApiHosts;
+  readonly pagingInJsonBody = false;
   readonly extraRequestHeaders = [];
   readonly reservedQueryParams = [];
   readonly profileRequest = { path: 'oauth2/v3/userinfo', query: '' };
@@ -32,6 +35,7 @@ export class GoogleAdapter implements IdentityProviderAdapter {
     private readonly upstream: UpstreamService,
   ) {
     this.apiBaseUrl = config.google.apiBaseUrl;
+    this.hosts = new ApiHosts(config, this.key, 'www.googleapis.com', this.apiBaseUrl);
     this.canRefresh = config.google.clientId !== undefined && config.google.clientSecret !== undefined;
   }
 

@@ -20,7 +20,7 @@ export interface KeyRing {
   foreign: SigningKey;
 }
 
-export type EmulatorUrls = Record<ProviderName | 'googleToken' | 'attackerJwks', string>;
+export type EmulatorUrls = Record<ProviderName | 'googleToken' | 'googlePeople' | 'attackerJwks', string>;
 
 export interface Ctx {
   kit: Kit;

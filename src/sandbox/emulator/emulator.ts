@@ -17,7 +17,12 @@ import type {
 import { Faults } from './faults';
 import type { Kit } from './http';
 import { createListener, sendJson } from './http';
-import { createGithubListener, createFacebookListener, createGoogleListener } from './idp.servers';
+import {
+  createFacebookListener,
+  createGithubListener,
+  createGoogleListener,
+  createGooglePeopleListener,
+} from './idp.servers';
 import { createSigningKey, createSigningKeySync } from './jwt';
 import { hex, providerOfConnection, Stats, World } from './state';
 import { createTenantListener } from './tenant.server';
@@ -95,7 +100,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     keys: { published: [current], current, foreign },
     tenantUrl: '',
     issuer: '',
-    urls: { google: '', github: '', facebook: '', googleToken: '', attackerJwks: '' },
+    urls: { google: '', github: '', facebook: '', googleToken: '', googlePeople: '', attackerJwks: '' },
     audience: options.audience ?? 'https://idp-proxy.local/api',
     managementClient: {
       clientId: 'emu-management-client',
@@ -169,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ctx.issuer = `${ctx.tenantUrl}/`;
     ctx.urls.google = await start(createGoogleListener(ctx), ports.google);
     ctx.urls.googleToken = `${ctx.urls.google}/token`;
+    ctx.urls.googlePeople = await start(createGooglePeopleListener(ctx), undefined);
     ctx.urls.github = await start(createGithubListener(ctx), ports.github);
     ctx.urls.facebook = await start(createFacebookListener(ctx), ports.facebook);
     ctx.urls.attackerJwks = `${await start(attackerListener, options.attackerJwksPort)}/.well-known/jwks.json`;
@@ -209,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       FACEBOOK_APP_SECRET: ctx.facebookAppSecret,
       TOKEN_VAULT_CLIENT_ID: ctx.tokenVaultClient.clientId,
       TOKEN_VAULT_CLIENT_SECRET: ctx.tokenVaultClient.clientSecret,
+      API_HOST_OVERRIDES: `people.googleapis.com=${ctx.urls.googlePeople}`,
     }),
 
     user: (userId) => world.users.get(userId),

@@ -16,13 +16,16 @@ export type EndpointName =
   | 'attacker.jwks' // a second, foreign JWKS server (for the `jku` test): must never be called
   | 'google.userinfo' // GET /oauth2/v3/userinfo
   | 'google.token' // POST <google token url> (refresh_token grant)
+  | 'google.people' // GET /v1/people/me on the People API host (urls.googlePeople)
   | 'google.echo' // ANY /echo/**
   | 'google.other' // any other path on the Google API
   | 'github.user' // GET /user
   | 'github.repos' // GET /user/repos
+  | 'github.graphql' // POST /graphql
   | 'github.echo'
   | 'github.other'
   | 'facebook.me' // GET /me
+  | 'facebook.friends' // GET /me/friends (paged)
   | 'facebook.echo'
   | 'facebook.other';
 
@@ -184,14 +187,20 @@ export interface Emulator {
   /** tenantUrl + '/' */
   readonly issuer: string;
   readonly audience: string;
-  /** API roots; googleToken is the refresh endpoint (GOOGLE_TOKEN_URL); attackerJwks the foreign JWKS */
-  readonly urls: Record<ProviderName | 'googleToken' | 'attackerJwks', string>;
+  /**
+   * API roots; googleToken is the refresh endpoint (GOOGLE_TOKEN_URL); googlePeople the People API
+   * host (people.googleapis.com); attackerJwks the foreign JWKS
+   */
+  readonly urls: Record<ProviderName | 'googleToken' | 'googlePeople' | 'attackerJwks', string>;
   readonly managementClient: { clientId: string; clientSecret: string };
   readonly tokenVaultClient: { clientId: string; clientSecret: string };
   readonly googleClient: { clientId: string; clientSecret: string };
   readonly facebookAppSecret: string;
 
-  /** the product's environment for this emulator (AUTH0_*, *_API_BASE_URL, GOOGLE_*, FACEBOOK_APP_SECRET) */
+  /**
+   * the product's environment for this emulator (AUTH0_*, *_API_BASE_URL, GOOGLE_*, FACEBOOK_APP_SECRET,
+   * API_HOST_OVERRIDES sending people.googleapis.com to urls.googlePeople)
+   */
   env(): Record<string, string>;
 
   /** seed user ids (see README of the emulator) */

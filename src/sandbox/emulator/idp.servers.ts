@@ -33,6 +33,8 @@ type Specific =
 
 interface ProviderBehaviour {
   schemes: string[];
+  /** the token may also come as the `access_token` query parameter (Graph's paging URLs carry it so) */
+  queryToken?: boolean;
   unauthorized: (res: ServerResponse) => void;
   notFound: (res: ServerResponse, path: string) => void;
   faultBody: FaultBody;
@@ -52,7 +54,9 @@ function createIdpListener(ctx: Ctx, provider: ProviderName, behaviour: Provider
   const withAuth =
     (handle: AuthedHandler) =>
     (call: Call): void | Promise<void> => {
-      const token = authToken(call.req, behaviour.schemes);
+      const token =
+        authToken(call.req, behaviour.schemes) ??
+        (behaviour.queryToken === true ? parseQuery(call.query).access_token : undefined);
       const owner = ctx.world.checkIdpToken(provider, token);
       if (!owner || token === undefined) {
         behaviour.unauthorized(call.res);
@@ -281,6 +285,89 @@ export function createGoogleListener(ctx: Ctx): RequestListener {
   });
 }
 
+/** Person fields the emulated People API knows (`personFields`). */
+const PEOPLE_FIELDS = new Set(['names', 'emailAddresses', 'photos', 'metadata', 'locales']);
+const PEOPLE_DOCS = 'https://developers.google.com/people/api/rest/v1/people/get';
+
+/**
+ * Google's People API, a second Google host (`people.googleapis.com`): `GET /v1/people/me` with
+ * `personFields`, answering as Google does (400 INVALID_ARGUMENT without it or with an unknown field).
+ */
+export function createGooglePeopleListener(ctx: Ctx): RequestListener {
+  const invalid = (res: ServerResponse, message: string): void =>
+    sendJson(res, 400, { error: { code: 400, message, status: 'INVALID_ARGUMENT' } });
+
+  const me: AuthedHandler = ({ res, owner, query }) => {
+    const mask = parseQuery(query).personFields;
+    if (mask === undefined || mask.trim() === '') {
+      invalid(
+        res,
+        `personFields mask is required. Please specify one or more valid paths. Valid paths are documented at ${PEOPLE_DOCS}.`,
+      );
+      return;
+    }
+    const fields = mask.split(',').map((f) => f.trim());
+    const unknown = fields.find((f) => !PEOPLE_FIELDS.has(f));
+    if (unknown !== undefined) {
+      invalid(
+        res,
+        `Invalid personFields mask path: "${unknown}". Valid paths are documented at ${PEOPLE_DOCS}.`,
+      );
+      return;
+    }
+    const a = ctx.world.account(owner.userId, 'google');
+    const source = { type: 'PROFILE', id: a.id };
+    const all: Record<string, unknown> = {
+      names: [
+        {
+          metadata: { primary: true, source },
+          displayName: a.name,
+          familyName: a.familyName,
+          givenName: a.givenName,
+          displayNameLastFirst: `${a.familyName}, ${a.givenName}`,
+          unstructuredName: a.name,
+        },
+      ],
+      emailAddresses: [{ metadata: { primary: true, verified: true, source }, value: a.email }],
+      photos: [
+        { metadata: { primary: true, source }, url: `https://lh3.googleusercontent.com/a/emu-${a.id}=s100` },
+      ],
+      metadata: { sources: [{ ...source, etag: `#emu${a.id}` }], objectType: 'PERSON' },
+      locales: [{ metadata: { primary: true, source }, value: 'en' }],
+    };
+    const person: Record<string, unknown> = { resourceName: `people/${a.id}`, etag: `%Emu${a.id}` };
+    for (const f of fields) person[f] = all[f];
+    sendJson(res, 200, person);
+  };
+
+  return createIdpListener(ctx, 'google', {
+    schemes: ['bearer'],
+    unauthorized: (res) =>
+      sendJson(
+        res,
+        401,
+        {
+          error: {
+            code: 401,
+            message:
+              'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+            status: 'UNAUTHENTICATED',
+          },
+        },
+        { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+      ),
+    notFound: (res) =>
+      sendJson(res, 404, { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } }),
+    faultBody: (status) => ({
+      error: { code: status, message: STATUS_CODES[status] ?? 'Error', status: 'INJECTED' },
+    }),
+    route: (call, path) =>
+      path === '/v1/people/me' && (call.method === 'GET' || call.method === 'HEAD')
+        ? authed('google.people', me)
+        : undefined,
+  });
+}
+
 // ---- GitHub ----------------------------------------------------------------------------------
 
 export function createGithubListener(ctx: Ctx): RequestListener {
@@ -438,6 +525,53 @@ export function createGithubListener(ctx: Ctx): RequestListener {
     );
   };
 
+  /**
+   * GraphQL: answers a query on `viewer` with the fields it names (login, name, id, email, url,
+   * databaseId, createdAt); anything else gets GraphQL's error shape, with status 200 as GitHub does.
+   */
+  const graphql: AuthedHandler = ({ res, owner, body }) => {
+    let query: unknown;
+    try {
+      query = (JSON.parse(body.toString('utf8')) as { query?: unknown }).query;
+    } catch {
+      sendJson(res, 400, { message: 'Problems parsing JSON', documentation_url: `${GITHUB_DOCS}/graphql` });
+      return;
+    }
+    const selection = typeof query === 'string' ? /\bviewer\s*\{([^{}]*)\}/.exec(query) : null;
+    if (selection === null) {
+      sendJson(
+        res,
+        200,
+        { errors: [{ message: 'The emulator answers queries on viewer only.' }] },
+        rateHeaders(),
+      );
+      return;
+    }
+    const p = profile(owner);
+    const known: Record<string, unknown> = {
+      login: p.login,
+      name: p.name,
+      id: p.node_id,
+      databaseId: p.id,
+      email: p.email ?? '',
+      url: p.html_url,
+      createdAt: p.created_at,
+    };
+    const viewer: Record<string, unknown> = {};
+    for (const field of selection[1].split(/[\s,]+/).filter((f) => f !== '')) {
+      if (!(field in known)) {
+        sendJson(res, 200, {
+          errors: [
+            { message: `Field '${field}' doesn't exist on type 'User'`, path: ['query', 'viewer', field] },
+          ],
+        });
+        return;
+      }
+      viewer[field] = known[field];
+    }
+    sendJson(res, 200, { data: { viewer } }, rateHeaders());
+  };
+
   return createIdpListener(ctx, 'github', {
     schemes: ['bearer', 'token'],
     unauthorized: (res) => sendJson(res, 401, { message: 'Bad credentials', documentation_url: GITHUB_DOCS }),
@@ -451,6 +585,7 @@ export function createGithubListener(ctx: Ctx): RequestListener {
       if (path === '/user' && get) return authed('github.user', user);
       if (path === '/user/repos' && get) return authed('github.repos', repos);
       if (path === '/user/starred' && get) return authed('github.other', starred);
+      if (path === '/graphql' && call.method === 'POST') return authed('github.graphql', graphql);
       return undefined;
     },
   });
@@ -459,6 +594,11 @@ export function createGithubListener(ctx: Ctx): RequestListener {
 // ---- Facebook --------------------------------------------------------------------------------
 
 const FACEBOOK_FIELDS = new Set(['id', 'name', 'email', 'picture', 'first_name', 'last_name']);
+/** Every seed user's friends on the emulated Graph (seven, so that small `limit`s page). */
+const FRIENDS = ['Frank', 'Fay', 'Felix', 'Flora', 'Finn', 'Freya', 'Fritz'].map((first, i) => ({
+  name: `${first} Friend`,
+  id: String(3901 + i),
+}));
 
 export function createFacebookListener(ctx: Ctx): RequestListener {
   const graphError = (
@@ -518,23 +658,40 @@ export function createFacebookListener(ctx: Ctx): RequestListener {
     sendJson(call.res, 200, out);
   };
 
+  /**
+   * A paged edge as Graph pages one: `limit` (default 25) and `after`/`before` cursors; `paging.next`
+   * and `paging.previous` are absolute URLs with a version prefix that carry the token, as Graph's do.
+   */
   const friends: AuthedHandler = (call) => {
     if (!proofOk(call)) return;
-    sendJson(call.res, 200, {
-      data: [
-        { name: 'Frank Friend', id: '3901' },
-        { name: 'Fay Friend', id: '3902' },
-      ],
-      paging: {
-        cursors: { before: 'QVFIUjBefore', after: 'abc' },
-        next: `${ctx.urls.facebook}/me/friends?access_token=${call.token}&after=abc`,
-      },
-      summary: { total_count: 2 },
-    });
+    const q = parseQuery(call.query);
+    const limit = Math.min(100, Math.max(1, Number.parseInt(q.limit ?? '25', 10) || 25));
+    const cursor = (index: number): string => Buffer.from(`friend:${index}`).toString('base64url');
+    const indexOf = (value: string | undefined): number | undefined => {
+      const match = /^friend:(\d+)$/.exec(Buffer.from(value ?? '', 'base64url').toString('utf8'));
+      return match === null ? undefined : Number(match[1]);
+    };
+    const after = indexOf(q.after);
+    const before = indexOf(q.before);
+    const start = after !== undefined ? after + 1 : before !== undefined ? Math.max(0, before - limit) : 0;
+    const end = Math.min(
+      FRIENDS.length,
+      before !== undefined && after === undefined ? before : start + limit,
+    );
+    const page = FRIENDS.slice(start, end);
+    const at = (param: string): string =>
+      `${ctx.urls.facebook}/v19.0/me/friends?access_token=${call.token}&pretty=0&limit=${limit}&${param}`;
+    const paging: Record<string, unknown> = {
+      cursors: { before: cursor(start), after: cursor(Math.max(start, end - 1)) },
+    };
+    if (start > 0) paging.previous = at(`before=${cursor(start)}`);
+    if (end < FRIENDS.length) paging.next = at(`after=${cursor(end - 1)}`);
+    sendJson(call.res, 200, { data: page, paging, summary: { total_count: FRIENDS.length } });
   };
 
   return createIdpListener(ctx, 'facebook', {
     schemes: ['bearer', 'oauth'],
+    queryToken: true,
     unauthorized: (res) => graphError(res, 401, 'Invalid OAuth access token.', 'OAuthException', 190),
     notFound: (res, path) => graphError(res, 404, `Unknown path components: ${path}`, 'OAuthException', 2500),
     faultBody: (status) =>
@@ -551,7 +708,7 @@ export function createFacebookListener(ctx: Ctx): RequestListener {
     route: (call, path) => {
       if (call.method !== 'GET' && call.method !== 'HEAD') return undefined;
       if (path === '/me') return authed('facebook.me', me);
-      if (path === '/me/friends') return authed('facebook.other', friends);
+      if (path === '/me/friends') return authed('facebook.friends', friends);
       return undefined;
     },
   });

@@ -185,11 +185,70 @@ describe('Facebook', () => {
     expect(emu.count('facebook.me')).toBe(3);
   });
 
-  it('leaks the token in paging.next like Graph does', async () => {
-    const body = (await (await fetch(`${emu.urls.facebook}/me/friends`, bearer(token()))).json()) as {
-      paging: { next: string };
-    };
-    expect(body.paging.next).toBe(`${emu.urls.facebook}/me/friends?access_token=${token()}&after=abc`);
+  it('pages /me/friends as Graph does, with the token and a version in paging URLs', async () => {
+    type Page = { data: Array<{ id: string }>; paging: { next?: string; previous?: string } };
+    const first = (await (
+      await fetch(`${emu.urls.facebook}/me/friends?limit=3`, bearer(token()))
+    ).json()) as Page;
+    expect(first.data.map((f) => f.id)).toEqual(['3901', '3902', '3903']);
+    expect(first.paging.previous).toBeUndefined();
+    expect(first.paging.next).toMatch(
+      new RegExp(
+        `^${emu.urls.facebook}/v19\\.0/me/friends\\?access_token=${token()}&pretty=0&limit=3&after=`,
+      ),
+    );
+    const ids = first.data.map((f) => f.id);
+    let page = first;
+    while (page.paging.next !== undefined) {
+      page = (await (await fetch(page.paging.next)).json()) as Page;
+      ids.push(...page.data.map((f) => f.id));
+    }
+    expect(ids).toEqual(['3901', '3902', '3903', '3904', '3905', '3906', '3907']);
+    expect(page.paging.previous).toContain('before=');
+    const back = (await (await fetch(page.paging.previous!)).json()) as Page;
+    expect(back.data.map((f) => f.id)).toEqual(['3904', '3905', '3906']);
+  });
+});
+
+describe('Google People API host', () => {
+  const token = () => emu.idpToken(emu.seed.google, 'google')!;
+
+  it('answers people/me with the person fields asked for, and 400 without personFields', async () => {
+    const person = await fetch(
+      `${emu.urls.googlePeople}/v1/people/me?personFields=names,emailAddresses`,
+      bearer(token()),
+    );
+    expect(person.status).toBe(200);
+    const body = (await person.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['emailAddresses', 'etag', 'names', 'resourceName']);
+    const missing = await fetch(`${emu.urls.googlePeople}/v1/people/me`, bearer(token()));
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({
+      error: {
+        code: 400,
+        message: expect.stringContaining('personFields mask is required'),
+        status: 'INVALID_ARGUMENT',
+      },
+    });
+    expect(
+      (await fetch(`${emu.urls.googlePeople}/v1/people/me?personFields=names`, bearer('nope'))).status,
+    ).toBe(401);
+    expect(emu.count('google.people')).toBe(3);
+  });
+});
+
+describe('GitHub GraphQL', () => {
+  it('answers a viewer query with the fields it names', async () => {
+    const token = emu.idpToken(emu.seed.github, 'github')!;
+    const answer = await fetch(`${emu.urls.github}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { login name } }' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({
+      data: { viewer: { login: expect.any(String), name: 'Gus GitHub' } },
+    });
   });
 });
 
