@@ -18,6 +18,7 @@ import { ApiProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
 import { useRootLogger } from './logging/context-logger';
+import { configureLogStreamRoute } from './log-stream/log-stream.route';
 import { registerRequestLog } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
 import type { RootLogger } from './logging/root-logger';
@@ -106,6 +107,7 @@ export async function createApp(
   useRootLogger(customLogger ? undefined : root);
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLog(fastify, root, app.get(MetricsService));
+  configureLogStreamRoute(fastify, config);
   fastify.addHook('onClose', (_instance, done) => {
     flushRootLogger(root);
     done();

@@ -36,6 +36,10 @@ export interface Config {
   tokenVault: { providers: ProviderKey[]; clientId?: string; clientSecret?: string };
   upstreamTimeoutMs: number;
   identityCacheTtlS: number;
+  /** the exact `Authorization` value of the tenant's log stream; undefined: POST /auth0/log-stream is 404 */
+  logStreamToken: string | undefined;
+  /** fleet-wide Management API requests per second; undefined: no budget of our own */
+  managementRps: number | undefined;
   jwksMinRefetchMs: number;
   corsOrigins: string[];
   swaggerClientId: string | undefined;
@@ -208,7 +212,9 @@ export function parseConfig(env: Env): AppConfig {
       clientSecret: vaultClientSecret,
     },
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
-    identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
+    identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 3600, 0, 86_400),
+    logStreamToken: read('AUTH0_LOG_STREAM_TOKEN'),
+    managementRps: read('AUTH0_MGMT_RPS') === undefined ? undefined : integer('AUTH0_MGMT_RPS', 0, 1, 10_000),
     jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
     corsOrigins,
     swaggerClientId: read('SWAGGER_CLIENT_ID'),

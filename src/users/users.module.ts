@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ManagementBudgetModule } from '../management-budget/management-budget.module';
 import { ManagementTokenModule } from '../management-token/management-token.module';
 import { UsersService } from './users.service';
 
-@Module({ imports: [ManagementTokenModule], providers: [UsersService], exports: [UsersService] })
+@Module({
+  imports: [ManagementTokenModule, ManagementBudgetModule],
+  providers: [UsersService],
+  exports: [UsersService],
+})
 export class UsersModule {}

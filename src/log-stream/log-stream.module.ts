@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { LogStreamController } from './log-stream.controller';
+import { LogStreamService } from './log-stream.service';
+
+/** POST /auth0/log-stream; part of the app only when AUTH0_LOG_STREAM_TOKEN is set. */
+@Module({
+  imports: [IdentityProvidersModule],
+  controllers: [LogStreamController],
+  providers: [LogStreamService],
+})
+export class LogStreamModule {}
