@@ -2,7 +2,8 @@
  * AUTH0_MGMT_RPS: the fleet's budget for Management API requests (user lookups and the
  * client-credentials token call). Every attempt of those calls takes a slot first (see
  * token-bucket.ts for the arithmetic): at once while the bucket has one, else after a wait in
- * arrival order; a call whose slot lies beyond its UPSTREAM_TIMEOUT_MS deadline is refused at once
+ * arrival order; a call whose slot would not leave it a second (CALL_HEADROOM_MS) before its
+ * UPSTREAM_TIMEOUT_MS deadline is refused at once
  * with `rate_limited` (503 auth0_rate_limited, Retry-After: the whole seconds until a slot). With
  * Redis the slots are shared by every replica; without it, or while Redis does not answer, each
  * replica keeps its own bucket. An answer whose `x-ratelimit-remaining` says the tenant has fewer
@@ -22,9 +23,13 @@ import { RedisBucket } from './redis-bucket';
 import { bucketShape, lowered, rateLimitHeaders, reserve, slotsLeft } from './token-bucket';
 import type { BucketShape, Reservation } from './token-bucket';
 
+/** A slot must leave the call itself this much of its budget (or half the budget, when shorter). */
+const CALL_HEADROOM_MS = 1000;
+
 @Injectable()
 export class ManagementBudget implements AttemptGate {
   private readonly shape: BucketShape | undefined;
+  private readonly headroomMs: number;
   private readonly shared: RedisBucket | undefined;
   /** this replica's bucket (or its last view of the shared one, for the metrics) */
   private tat = 0;
@@ -35,6 +40,7 @@ export class ManagementBudget implements AttemptGate {
     private readonly metrics: MetricsService,
     @Optional() @Inject(RedisStore) store: RedisStore | null,
   ) {
+    this.headroomMs = Math.min(CALL_HEADROOM_MS, config.upstreamTimeoutMs / 2);
     if (config.managementRps === undefined) return;
     const shape = bucketShape(config.managementRps);
     this.shape = shape;
@@ -52,7 +58,7 @@ export class ManagementBudget implements AttemptGate {
   async admit(target: UpstreamTarget, deadline: number): Promise<void> {
     const shape = this.shape;
     if (shape === undefined) return;
-    const maxWaitMs = deadline - Date.now();
+    const maxWaitMs = deadline - Date.now() - this.headroomMs;
     const reservation = (await this.shared?.reserve(maxWaitMs)) ?? this.reserveHere(shape, maxWaitMs);
     this.tat = reservation.tat;
     if (!reservation.granted) {
