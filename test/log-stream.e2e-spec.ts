@@ -3,6 +3,19 @@
  * signup, deletion or Management API write to a user ends the cached copy of that user (the next
  * request looks the user up again); every refusal is problem+json.
  */
+import { startEmulator } from '../src/sandbox/emulator/emulator';
+import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types';
+import {
+  REDIS_URL,
+  connectRedis,
+  describeWithRedis,
+  newEncryptionKey,
+  startReplica,
+  stopFleet,
+  uniquePrefix,
+  waitFor,
+} from './support/redis';
+import type { RedisClient, Replica } from './support/redis';
 import { expectNoSecretLeaked, expectProblem, startStack } from './support/stack';
 import type { Answer, Stack } from './support/stack';
 
@@ -161,5 +174,51 @@ describe('POST /auth0/log-stream without AUTH0_LOG_STREAM_TOKEN', () => {
     } finally {
       await stack.close();
     }
+  });
+});
+
+describeWithRedis('POST /auth0/log-stream on two replicas sharing Redis', () => {
+  const prefix = uniquePrefix('log-stream');
+  let emulator: EmulatorWithExtras;
+  let replicas: Replica[] = [];
+  let redis: RedisClient;
+
+  beforeAll(async () => {
+    redis = await connectRedis(REDIS_URL as string);
+    emulator = await startEmulator();
+    const env = {
+      REDIS_URL: REDIS_URL as string,
+      REDIS_KEY_PREFIX: prefix,
+      CACHE_ENCRYPTION_KEY: newEncryptionKey(),
+      AUTH0_LOG_STREAM_TOKEN: STREAM_TOKEN,
+      IDENTITY_CACHE_TTL_S: '86400',
+    };
+    replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
+  }, 60_000);
+
+  afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));
+
+  it('should drop the user on the other replica too: its next request looks the user up again', async () => {
+    const [a, b] = replicas;
+    const user = emulator.addUser({ providers: ['github'] }).user_id;
+    const token = emulator.mintToken({ sub: user });
+    emulator.resetCounters();
+    for (const replica of [a, b, a, b]) expect((await replica.get('/v1/identities', token)).status).toBe(200);
+    expect(emulator.count('users')).toBe(1);
+
+    const delivered = await fetch(`${a.url}/auth0/log-stream`, {
+      method: 'POST',
+      headers: { authorization: STREAM_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify([entry({ type: 's', user_id: user })]),
+    });
+    expect(delivered.status).toBe(204);
+
+    // b's memory copy goes when the invalidation reaches it (published before the 204)
+    await waitFor('the other replica to look the user up again', async () => {
+      expect((await b.get('/v1/identities', token)).status).toBe(200);
+      return emulator.count('users') === 2;
+    });
+    expect((await a.get('/v1/identities', token)).status).toBe(200);
+    expect(emulator.count('users')).toBe(2);
   });
 });
