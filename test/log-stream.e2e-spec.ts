@@ -113,6 +113,24 @@ describe('POST /auth0/log-stream', () => {
     expect(await dropsUser(user, body)).toBe(false);
   });
 
+  it.each(['JSONARRAY', 'JSONLINES', 'JSONOBJECT'] as const)(
+    "should drop the users of the emulated tenant's %s deliveries",
+    async (format) => {
+      const [signedIn, deleted] = [0, 1].map(() => stack.emulator.addUser({ providers: ['github'] }).user_id);
+      const warm = [await lookupsAfterCall(signedIn), await lookupsAfterCall(deleted)][1];
+      const statuses = await stack.emulator.postLogStream(
+        [
+          { type: 's', user_id: signedIn },
+          { type: 'sdu', user_id: deleted },
+        ],
+        { url: `${stack.url}/auth0/log-stream`, authorization: STREAM_TOKEN, format },
+      );
+      expect(statuses).toEqual(format === 'JSONOBJECT' ? [204, 204] : [204]);
+      expect(await lookupsAfterCall(signedIn)).toBe(warm + 1);
+      expect(await lookupsAfterCall(deleted)).toBe(warm + 2);
+    },
+  );
+
   it('should answer a repeated delivery the same way', async () => {
     const user = stack.emulator.addUser({ providers: ['github'] }).user_id;
     const body = JSON.stringify([entry({ type: 's', user_id: user })]);
