@@ -4,5 +4,7 @@ import { ManagementTokenService } from './management-token.service';
 
 @Module({
   imports: [ManagementBudgetModule],
-  providers: [ManagementTokenService], exports: [ManagementTokenService] })
+  providers: [ManagementTokenService],
+  exports: [ManagementTokenService],
+})
 export class ManagementTokenModule {}
