@@ -58,7 +58,8 @@ export class ManagementBudget implements AttemptGate {
   async admit(target: UpstreamTarget, deadline: number): Promise<void> {
     const shape = this.shape;
     if (shape === undefined) return;
-    const maxWaitMs = deadline - Date.now() - this.headroomMs;
+    // Never below 0: a slot free now is worth trying even with less than the headroom left.
+    const maxWaitMs = Math.max(0, deadline - Date.now() - this.headroomMs);
     const reservation = (await this.shared?.reserve(maxWaitMs)) ?? this.reserveHere(shape, maxWaitMs);
     this.tat = reservation.tat;
     if (!reservation.granted) {
