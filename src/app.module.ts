@@ -8,6 +8,7 @@ import { ProblemFilter } from './common/problem.filter';
 import { AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { IdentitiesModule } from './identities/identities.module';
+import { LogStreamModule } from './log-stream/log-stream.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { UpstreamModule } from './upstream/upstream.module';
@@ -33,6 +34,7 @@ export class AppModule {
         IdentitiesModule,
         ProxyModule,
         HealthModule,
+        ...(config.logStreamToken === undefined ? [] : [LogStreamModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -28,6 +28,7 @@ import {
   preflightProblem,
   varyOn,
 } from './common/http-layer';
+import { configureLogStreamRoute } from './log-stream/log-stream.route';
 import { registerRequestLog, UNMATCHED_ROUTE } from './logging/request-log.hook';
 import type { RequestRecorder } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
@@ -138,6 +139,7 @@ export async function createApp(
   const metrics = app.get(MetricsService);
   late.metrics = metrics;
   late.record = registerRequestLog(fastify, root, metrics);
+  configureLogStreamRoute(fastify, config);
   fastify.addHook('onClose', (_instance, done) => {
     flushRootLogger(root);
     done();

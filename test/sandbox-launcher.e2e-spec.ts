@@ -181,6 +181,22 @@ describe('npm start (dist/sandbox/start.js)', () => {
       ]);
     }, 30_000);
 
+    it("should point the emulated tenant's log stream at the service and show a delivery answered 204", async () => {
+      const line = /^Log stream:\s+POST (\S+) \(Authorization: (Bearer \S+)\);.*: (\S+)$/m;
+      const deadline = Date.now() + 10_000;
+      while (!line.test(sandbox.output()) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const [, endpoint, authorization, status] = line.exec(sandbox.output()) ?? [];
+      expect(status).toBe('204');
+      const refused = await fetch(endpoint, {
+        method: 'POST',
+        headers: { authorization: `${authorization}x` },
+        body: '[]',
+      });
+      expect(refused.status).toBe(401);
+    });
+
     it('should print the sample app address, which serves the app and is allowed by the service and the tenant', async () => {
       const demoUrl = /^Sample app:\s+(\S+)/m.exec(sandbox.output())?.[1] ?? '';
       expect(demoUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/demo$/);

@@ -69,6 +69,27 @@ describe('Management token and user lookups', () => {
     expect(stack.emulator.count('users')).toBe(2);
   });
 
+  it('should keep a user whose token it can refresh past that token, refreshing it itself', async () => {
+    // Google tokens valid for 31 s, a refresh token and the Google client configured: the entry is
+    // not cut at the access token's expiry; the service renews the token before using it.
+    stack = await startStack(
+      { IDENTITY_CACHE_TTL_S: '600' },
+      { idpTokenTtlS: 31, enforceIdpTokenExpiry: true },
+    );
+    const token = stack.token(stack.emulator.seed.google);
+    expect((await stack.call('/v1/idp/google/profile', { token })).status).toBe(200);
+    expect(stack.emulator.count('users')).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    for (let i = 0; i < 3; i++)
+      expect((await stack.call('/v1/idp/google/profile', { token })).status).toBe(200);
+    expect({
+      lookups: stack.emulator.count('users'),
+      refreshes: stack.emulator.count('google.token'),
+      // no call with the stale token first
+      userinfo: stack.emulator.count('google.userinfo'),
+    }).toEqual({ lookups: 1, refreshes: 1, userinfo: 4 });
+  });
+
   it('should look the user up again once IDENTITY_CACHE_TTL_S has passed', async () => {
     stack = await startStack({ IDENTITY_CACHE_TTL_S: '1' });
     const token = stack.token(stack.emulator.seed.facebook);

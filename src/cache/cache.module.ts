@@ -29,6 +29,6 @@ import { RedisStore } from './redis-store';
     },
     CacheService,
   ],
-  exports: [CacheService, READINESS_CHECKS],
+  exports: [CacheService, RedisStore, READINESS_CHECKS],
 })
 export class CacheModule {}

@@ -160,9 +160,10 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
     return done !== UNAVAILABLE;
   }
 
+  /** Resolves once the other replicas were told (the log stream answers only after that). */
   async remove(storeKey: string): Promise<void> {
     const done = await this.run((c) => c.del(this.prefix + storeKey));
-    if (done !== UNAVAILABLE) void this.publishInvalidation(storeKey);
+    if (done !== UNAVAILABLE) await this.publishInvalidation(storeKey);
   }
 
   /** `SET NX PX`: a lock token when this caller holds the lock now, false when another one does. */
@@ -181,6 +182,11 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   /** Deletes the lock only while it is still this holder's (it may have expired and moved on). */
   async release(lockName: string, token: string): Promise<void> {
     await this.run((c) => c.eval(RELEASE_SCRIPT, { keys: [this.prefix + lockName], arguments: [token] }));
+  }
+
+  /** A Lua script on keys under this deployment's prefix; UNAVAILABLE as for every other command. */
+  async script(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.run((c) => c.eval(source, { keys: keys.map((k) => this.prefix + k), arguments: [...args] }));
   }
 
   /** For /health/ready: down while disconnected or paused after a timeout, else a PING. */

@@ -34,7 +34,8 @@ export function toProblem(exception: unknown, request: FastifyRequest, logger: L
   if (status === 405)
     return new ApiProblem('method_not_allowed', `${request.method} is not allowed on this route.`);
   if (status === 413) {
-    return new ApiProblem('payload_too_large', 'The request body is larger than 1048576 bytes.');
+    const limit = request.routeOptions?.bodyLimit ?? 1048576;
+    return new ApiProblem('payload_too_large', `The request body is larger than ${limit} bytes.`);
   }
   if (status !== undefined && status >= 400 && status < 500) {
     return new ApiProblem('invalid_request', 'The request is malformed.');

@@ -31,7 +31,7 @@ describe(parseConfig.name, () => {
     );
     expect(config.port).toBe(3000);
     expect(config.upstreamTimeoutMs).toBe(10000);
-    expect(config.identityCacheTtlS).toBe(60);
+    expect(config.identityCacheTtlS).toBe(3600);
     expect(config.jwksMinRefetchMs).toBe(10000);
     expect(config.requestTimeoutMs).toBe(30000);
     expect(config.redis.keyPrefix).toBe('idp-proxy:');

@@ -38,6 +38,10 @@ export interface Config {
   identityCacheTtlS: number;
   /** how long a failed token recovery (idp_token_rejected) or a user_not_found is remembered */
   idpRecoveryIntervalS: number;
+  /** the exact `Authorization` value of the tenant's log stream; undefined: POST /auth0/log-stream is 404 */
+  logStreamToken: string | undefined;
+  /** fleet-wide Management API requests per second; undefined: no budget of our own */
+  managementRps: number | undefined;
   jwksMinRefetchMs: number;
   /** headers and body of a request must have arrived within this, else 408 and the connection closes */
   requestTimeoutMs: number;
@@ -220,8 +224,10 @@ export function parseConfig(env: Env): AppConfig {
       clientSecret: vaultClientSecret,
     },
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
-    identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
     idpRecoveryIntervalS: integer('IDP_RECOVERY_INTERVAL_S', 30, 0, 3_600),
+    identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 3600, 0, 86_400),
+    logStreamToken: read('AUTH0_LOG_STREAM_TOKEN'),
+    managementRps: read('AUTH0_MGMT_RPS') === undefined ? undefined : integer('AUTH0_MGMT_RPS', 0, 1, 10_000),
     jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
     requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     corsOrigins,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import type { Type } from '@nestjs/common';
+import type { OnModuleInit, Type } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
+import { UsersService } from '../users/users.service';
 import { FacebookAdapter } from './adapters/facebook.adapter';
 import { GithubAdapter } from './adapters/github.adapter';
 import { GoogleAdapter } from './adapters/google.adapter';
@@ -26,4 +27,18 @@ const ADAPTERS: Array<Type<IdentityProviderAdapter>> = [GoogleAdapter, GithubAda
   ],
   exports: [IdentityProviderRegistry, IdpTokenService, UsersModule],
 })
-export class IdentityProvidersModule {}
+export class IdentityProvidersModule implements OnModuleInit {
+  constructor(
+    private readonly users: UsersService,
+    private readonly registry: IdentityProviderRegistry,
+  ) {}
+
+  /** Users' entries outlive the access tokens these adapters refresh themselves. */
+  onModuleInit(): void {
+    this.users.useRefreshPolicy(
+      (identity) =>
+        identity.refreshToken !== undefined &&
+        this.registry.forAuth0Provider(identity.provider)?.canRefresh === true,
+    );
+  }
+}

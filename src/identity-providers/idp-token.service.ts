@@ -20,9 +20,11 @@ import { UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 import { RecoveryBudget } from '../users/recovery-budget';
 import { UsersService } from '../users/users.service';
+import { isAccessTokenExpired } from '../users/identity-lifetime';
 import type { Identity } from '../users/user.types';
 import { RefreshRefusedError } from './adapters/google.adapter';
 import type { IdentityProviderAdapter } from './identity-provider.adapter';
+import { idpTokenKey } from './idp-token-key';
 import { describeScopes, missingScopes, parseScope } from './scopes';
 
 export type TokenSource = 'identities' | 'token-vault';
@@ -107,6 +109,12 @@ export class IdpTokenService {
     const cached = await this.cache.get<CachedToken>('idp_token', cacheKey(ctx.userId, identity.connection));
     if (cached !== undefined)
       return { accessToken: cached.accessToken, connection: identity.connection, source: 'identities' };
+    // The user's entry outlives a token the service can refresh: renew it now, not after a 401.
+    if (ctx.adapter.canRefresh && identity.refreshToken !== undefined && isAccessTokenExpired(identity)) {
+      const renewed = await this.refresh(ctx, identity);
+      if (renewed !== undefined)
+        return { accessToken: renewed.accessToken, connection: identity.connection, source: 'identities' };
+    }
     if (identity.accessToken === undefined) {
       throw new ApiProblem(
         'idp_token_unavailable',
@@ -335,9 +343,7 @@ function notConnected(connection: string, detail: string): ApiProblem {
   return new ApiProblem('idp_account_not_connected', detail, { extensions: { connection } });
 }
 
-function cacheKey(userId: string, connection: string): string {
-  return `${userId}\n${connection}`;
-}
+const cacheKey = idpTokenKey;
 
 export function tokenRejected(connection: string, provider: string): ApiProblem {
   return new ApiProblem(

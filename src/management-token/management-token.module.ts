@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ManagementBudgetModule } from '../management-budget/management-budget.module';
 import { ManagementTokenService } from './management-token.service';
 
-@Module({ providers: [ManagementTokenService], exports: [ManagementTokenService] })
+@Module({
+  imports: [ManagementBudgetModule],
+  providers: [ManagementTokenService],
+  exports: [ManagementTokenService],
+})
 export class ManagementTokenModule {}

@@ -6,6 +6,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
 import { AppConfig } from '../config/app-config';
+import { ManagementBudget } from '../management-budget/management-budget.service';
 import { UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 
@@ -26,6 +27,7 @@ export class ManagementTokenService {
     private readonly config: AppConfig,
     private readonly upstream: UpstreamService,
     private readonly cache: CacheService,
+    private readonly budget: ManagementBudget,
   ) {}
 
   getToken(requestId?: string): Promise<string> {
@@ -53,6 +55,7 @@ export class ManagementTokenService {
       }),
       retry: 'auth0',
       requestId,
+      gate: this.budget,
     });
     if (status !== 200 || typeof json?.access_token !== 'string') {
       // A refused client (wrong secret, API not authorized) is an operator's problem: say it in the log.

@@ -3,7 +3,7 @@
  * process never share counters) and every metric the contract names.
  */
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * A metric's label-bound children, made once per label combination: prom-client hashes the label
@@ -78,8 +78,52 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  // ---- Management API budget (AUTH0_MGMT_RPS); registered only when the budget is on ----
+  private managementBudgetView: () => { slots: number; waiters: number } = () => ({ slots: 0, waiters: 0 });
+
+  readonly managementBudgetWait = new Histogram({
+    name: 'idp_proxy_mgmt_budget_wait_seconds',
+    help: 'Time a Management API request waited for a slot of the AUTH0_MGMT_RPS budget.',
+    buckets: [0, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [],
+  });
+
+  readonly managementBudgetRefusals = new Counter({
+    name: 'idp_proxy_mgmt_budget_refusals_total',
+    help: 'Management API requests refused (503 auth0_rate_limited) because no slot of the budget came within their timeout.',
+    registers: [],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Turns the budget's metrics on; `view` says what the bucket holds when /metrics is read. */
+  observeManagementBudget(view: () => { slots: number; waiters: number }): void {
+    this.managementBudgetView = view;
+    const read = (): { slots: number; waiters: number } => this.managementBudgetView();
+    this.registry.registerMetric(
+      new Gauge({
+        name: 'idp_proxy_mgmt_budget_tokens',
+        help: "Slots left in the Management API budget's bucket (this replica's view of the shared one with Redis).",
+        registers: [],
+        collect() {
+          this.set(read().slots);
+        },
+      }),
+    );
+    this.registry.registerMetric(
+      new Gauge({
+        name: 'idp_proxy_mgmt_budget_waiters',
+        help: 'Management API requests of this replica waiting for a slot of the budget.',
+        registers: [],
+        collect() {
+          this.set(read().waiters);
+        },
+      }),
+    );
+    this.registry.registerMetric(this.managementBudgetWait);
+    this.registry.registerMetric(this.managementBudgetRefusals);
   }
 
   private readonly requestSeries = new Series((route, method, status) => {

@@ -7,6 +7,7 @@
  * dist/main.js` never imports it.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -199,6 +200,8 @@ async function runSandbox(): Promise<void> {
       emulator.connectVault(userId, 'google-oauth2');
   }
   const url = origins[0];
+  // The emulated tenant's Custom Webhook log stream, pointed at the service once it is up.
+  const logStreamToken = `Bearer sandbox-log-stream-${randomBytes(12).toString('hex')}`;
   demo.configure({
     domain: emulator.tenantUrl,
     clientId: emulator.spaClientId,
@@ -214,6 +217,7 @@ async function runSandbox(): Promise<void> {
     HOST,
     SWAGGER_CLIENT_ID: emulator.spaClientId,
     CORS_ORIGINS: [...origins, demo.origin].join(','),
+    AUTH0_LOG_STREAM_TOKEN: logStreamToken,
     LOG_PRETTY: 'true',
   });
 
@@ -250,6 +254,25 @@ async function runSandbox(): Promise<void> {
     return stop(1);
   }
   printWelcome(emulator, url, demo);
+  await demoLogStream(emulator, url, logStreamToken);
+}
+
+/**
+ * Points the emulated tenant's log stream at the service (every sign-in is then reported as a
+ * login event, which drops that user's cached identities) and shows one delivery working.
+ */
+async function demoLogStream(
+  emulator: EmulatorWithExtras,
+  url: string,
+  authorization: string,
+): Promise<void> {
+  emulator.setLogStream({ url: `${url}/auth0/log-stream`, authorization, format: 'JSONARRAY' });
+  const linked = emulator.seed.linked;
+  const statuses = await emulator.postLogStream([{ type: 's', user_id: linked }]).catch(() => []);
+  say(
+    `Log stream:  POST ${url}/auth0/log-stream (Authorization: ${authorization}); the emulated tenant ` +
+      `reports each sign-in there. Demo delivery, a login of ${linked}: ${statuses.join(', ') || 'failed'}`,
+  );
 }
 
 function main(): Promise<void> {

@@ -19,6 +19,7 @@ import { ContextLogger } from '../logging/context-logger';
 import { MetricsService } from '../metrics/metrics.service';
 import { Cancellation, asAbortSignal } from './cancellation';
 import type { CallerSignal } from './cancellation';
+import type { AttemptGate } from './attempt-gate';
 import { rateLimitWaitMs } from './rate-limit';
 import { discard } from './discard';
 import { readSmall } from './read-body';
@@ -46,6 +47,8 @@ export interface UpstreamRequest {
   requestId?: string;
   /** aborts the call when the caller goes away */
   signal?: CallerSignal;
+  /** admits each attempt and sees each answer (the Management API budget) */
+  gate?: AttemptGate;
 }
 
 export interface UpstreamResponse {
@@ -252,6 +255,7 @@ export class UpstreamService implements OnModuleDestroy {
   }
 
   private async attempt(req: UpstreamRequest, deadline: number): Promise<UpstreamResponse> {
+    if (req.gate !== undefined) await req.gate.admit(req.target, deadline);
     const started = performance.now();
     const remaining = deadline - Date.now();
     if (req.signal?.aborted === true) throw this.fail(req, 'unreachable', started, req.signal.reason);
@@ -272,6 +276,7 @@ export class UpstreamService implements OnModuleDestroy {
         signal: cancel,
       });
       this.record(req.target, String(response.statusCode), started);
+      req.gate?.observe(response.headers);
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (cause) {
       if (cancel.reason === DEADLINE) throw this.fail(req, 'timeout', started, cause);

@@ -64,6 +64,14 @@ export class RecoveryBudget {
     return this.note(tokenKey(userId, provider), error, 'idp_token_rejected', callerToken);
   }
 
+  /** Forgets what was remembered for this user (a new sign-in, a deletion or a change at Auth0). */
+  async forget(userId: string, providers: readonly string[]): Promise<void> {
+    await Promise.all([
+      this.cache.delete('recovery', userKey(userId)),
+      ...providers.map((provider) => this.cache.delete('recovery', tokenKey(userId, provider))),
+    ]);
+  }
+
   private async check(key: string, callerToken?: string): Promise<void> {
     if (this.ttlMs <= 0) return;
     const remembered = await this.cache.get<Remembered>('recovery', key);

@@ -1,20 +1,22 @@
 /**
  * Reads users through the Management API (`GET /api/v2/users/{id}` with only `user_id` and
- * `identities`). A user is reused for min(IDENTITY_CACHE_TTL_S, earliest token expiry − 30 s);
- * concurrent lookups of one user share one request; a 401 drops the management token and tries once
+ * `identities`). A user is reused for min(IDENTITY_CACHE_TTL_S, earliest token expiry − 30 s),
+ * leaving out the tokens the service renews itself (see identity-lifetime.ts); concurrent lookups of one user share one request; a 401 drops the management token and tries once
  * more with a new one.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
 import { ApiProblem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { ManagementBudget } from '../management-budget/management-budget.service';
 import { ManagementTokenService } from '../management-token/management-token.service';
 import { UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 import { RecoveryBudget } from './recovery-budget';
+import { NO_REFRESH, entryTtlMs } from './identity-lifetime';
+import type { RefreshPolicy } from './identity-lifetime';
 import type { Identity, UserIdentities } from './user.types';
 
-const TOKEN_EXPIRY_MARGIN_MS = 30_000;
 /** `provider|id`: printable, no spaces, bounded. */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const USER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\|[^\s\x00-\x1f\x7f]{1,256}$/;
@@ -27,6 +29,7 @@ interface ManagementUser {
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
+  private canRenew: RefreshPolicy = NO_REFRESH;
 
   constructor(
     private readonly config: AppConfig,
@@ -34,7 +37,13 @@ export class UsersService {
     private readonly managementToken: ManagementTokenService,
     private readonly cache: CacheService,
     private readonly recovery: RecoveryBudget,
+    private readonly budget: ManagementBudget,
   ) {}
+
+  /** Set once at start-up by the identity providers, which know whose tokens they can refresh. */
+  useRefreshPolicy(policy: RefreshPolicy): void {
+    this.canRenew = policy;
+  }
 
   /** Throws `invalid_request` for a user id that cannot be an Auth0 user id. */
   static checkUserId(userId: string): void {
@@ -89,14 +98,7 @@ export class UsersService {
     }
     const readAt = Date.now();
     const identities = (answer.json.identities as unknown[]).map((raw) => toIdentity(raw, readAt));
-    const earliestExpiry = Math.min(
-      ...identities.map((i) => i.expiresAt ?? Number.POSITIVE_INFINITY),
-      Number.POSITIVE_INFINITY,
-    );
-    const ttlMs = Math.min(
-      this.config.identityCacheTtlS * 1000,
-      earliestExpiry - TOKEN_EXPIRY_MARGIN_MS - readAt,
-    );
+    const ttlMs = entryTtlMs(identities, readAt, this.config.identityCacheTtlS * 1000, this.canRenew);
     return { value: { userId, identities }, ttlMs };
   }
 
@@ -108,6 +110,7 @@ export class UsersService {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
       retry: 'auth0',
       requestId,
+      gate: this.budget,
     });
   }
 }

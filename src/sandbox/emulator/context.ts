@@ -1,4 +1,5 @@
 /** State shared by the tenant and the IdP servers, and the tenant's token minting. */
+import type { LogStreamSink } from './log-stream';
 import { randomUUID } from 'node:crypto';
 import type { MintOptions, ProviderName } from './emulator.types';
 import type { Kit } from './http';
@@ -42,6 +43,8 @@ export interface Ctx {
   vaultTokenTtlS: number;
   userTokenTtlS: number;
   jwksDown: boolean;
+  /** where sign-ins are reported, as a Custom Webhook log stream would (unset: nowhere) */
+  logStream?: LogStreamSink;
   idpHeaders: Record<ProviderName, Record<string, string>>;
   /** users listed on the sign-in page */
   signInUsers: string[];

@@ -25,6 +25,7 @@ import {
 } from './idp.servers';
 import { createSigningKey, createSigningKeySync } from './jwt';
 import { hex, providerOfConnection, Stats, World } from './state';
+import { postLogEvents } from './log-stream';
 import { createTenantListener } from './tenant.server';
 
 export type { EmulatorWithExtras } from './emulator.types';
@@ -263,6 +264,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     revokeRefreshToken: (userId) => {
       requireUser(userId);
       world.revokeRefreshToken(world.identity(userId, 'google')?.refresh_token);
+    },
+
+    setLogStream: (sink) => {
+      ctx.logStream = sink === undefined ? undefined : { ...sink };
+    },
+    postLogStream: (events, sink) => {
+      const target = sink ?? ctx.logStream;
+      if (target === undefined) throw new Error('emulator: no log stream configured (setLogStream)');
+      return postLogEvents(target, events);
     },
 
     close,

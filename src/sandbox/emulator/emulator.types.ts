@@ -4,6 +4,8 @@
  * tests and the bench. It imports nothing of the product, so a bug cannot hide on both sides.
  */
 
+import type { LogEvent, LogStreamSink } from './log-stream';
+
 /** Names under which every endpoint is counted, recorded and can be given a fault. */
 export type EndpointName =
   | 'jwks' // tenant GET /.well-known/jwks.json
@@ -262,6 +264,13 @@ export interface Emulator {
   connectVault?(userId: string, connection: string, options?: { scope?: string }): void;
   /** every IdP access token the Token Vault exchange ever handed out (also in secrets()) */
   vaultTokens?(): string[];
+  /**
+   * The tenant's Custom Webhook log stream: from now on each sign-in at /authorize is posted to
+   * `sink` as a login event (`s`); undefined stops it
+   */
+  setLogStream?(sink: LogStreamSink | undefined): void;
+  /** posts these log events to `sink` (default: the one set) as Auth0 would; each request's status */
+  postLogStream?(events: readonly LogEvent[], sink?: LogStreamSink): Promise<number[]>;
 }
 
 /** What startEmulator returns: the Emulator with its optional additions present. */
@@ -275,5 +284,7 @@ export type EmulatorWithExtras = Emulator &
       | 'revokeRefreshToken'
       | 'connectVault'
       | 'vaultTokens'
+      | 'setLogStream'
+      | 'postLogStream'
     >
   >;

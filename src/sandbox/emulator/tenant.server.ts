@@ -7,6 +7,7 @@ import type { EmulatedUser, EndpointName } from './emulator.types';
 import { authToken, createListener, escapeHtml, formParams, parseQuery, sendHtml, sendJson } from './http';
 import type { Call, Route } from './http';
 import { signRs256, verifyRs256 } from './jwt';
+import { postLogEvents } from './log-stream';
 import { hex, providerOfConnection } from './state';
 
 export const GRANT_TOKEN_EXCHANGE =
@@ -525,6 +526,12 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     const identity = provider === undefined ? undefined : ctx.world.identity(form.user_id, provider);
     if (provider !== undefined && identity?.access_token !== undefined) {
       ctx.world.rotateIdpToken(form.user_id, provider);
+    }
+    // A successful login (`s`), reported to the log stream when one is configured.
+    if (ctx.logStream !== undefined) {
+      void postLogEvents(ctx.logStream, [
+        { type: 's', user_id: form.user_id, connection: tx.connection ?? '', client_id: tx.clientId },
+      ]).catch(() => undefined);
     }
     prune(sessions);
     const sessionId = hex();
