@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     config = parseConfig(readEnvironment());
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`idp-proxy: configuration error: ${error.message}\n`);
+      for (const line of error.lines()) process.stderr.write(`idp-proxy: configuration error: ${line}\n`);
       process.exit(1);
     }
     throw error;

@@ -1,9 +1,16 @@
 /**
- * The service's one typed configuration. `parseConfig` validates the environment once, at start-up;
- * everything else receives the resulting object through DI (the `AppConfig` token).
+ * The service's one typed configuration. `parseConfig` validates the environment once, at start-up,
+ * and reports every problem in one run (one line per variable); everything else receives the
+ * resulting object through DI (the `AppConfig` token). Each section below reads its own variables:
+ * adding one is one line in its section, plus its field in `Config`, `.env.example` and
+ * docs/configuration.md (a test compares that page's table with what this file reads).
  */
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ConfigError, EnvReader, isLoopbackHost } from './env-reader';
+import type { CacheKey } from './env-reader';
+
+export { ConfigError, isLoopbackHost };
+export type { CacheKey };
 
 export type ProviderKey = 'google' | 'github' | 'facebook';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -12,6 +19,10 @@ export interface Config {
   port: number;
   /** listening address; the sandbox sets 127.0.0.1 */
   host: string;
+  /** serve /metrics and /health/* on this port instead of `port` (undefined: on `port`) */
+  adminPort: number | undefined;
+  /** serve Swagger UI and /docs/openapi.json */
+  docsEnabled: boolean;
   auth0: {
     /** tenant root as a URL without trailing slash: https://tenant.eu.auth0.com */
     domainUrl: string;
@@ -42,225 +53,172 @@ export interface Config {
   log: { level: LogLevel; pretty: boolean };
 }
 
-export interface CacheKey {
-  key: Buffer;
-  /** first 8 hex chars of the SHA-256 of the key */
-  id: string;
-}
-
 /** DI token and type of the validated configuration. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface AppConfig extends Config {}
 
-/** A configuration problem: names the variable, never its (possibly secret) value. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-  }
-}
-
-const PROVIDER_KEYS: readonly ProviderKey[] = ['google', 'github', 'facebook'];
+export const PROVIDER_KEYS: readonly ProviderKey[] = ['google', 'github', 'facebook'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 type Env = Record<string, string | undefined>;
 
 export function parseConfig(env: Env): AppConfig {
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const required = (name: string, hint = 'is required'): string => {
-    const value = read(name);
-    if (value === undefined) throw new ConfigError(name, hint);
-    return value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
-    }
-    return Number(raw);
-  };
-  const url = (name: string, fallback?: string): string => {
-    const raw = read(name) ?? fallback;
-    if (raw === undefined) throw new ConfigError(name, 'is required');
-    return checkUrl(name, raw);
-  };
-  const optionalPair = (a: string, b: string): [string, string] | [undefined, undefined] => {
-    const [x, y] = [read(a), read(b)];
-    if ((x === undefined) !== (y === undefined)) {
-      throw new ConfigError(x === undefined ? a : b, `must be set together with ${x === undefined ? b : a}`);
-    }
-    return [x, y] as [string, string] | [undefined, undefined];
-  };
-
-  const domainUrl = parseDomain(
-    required('AUTH0_DOMAIN', 'is required (the Auth0 tenant domain, e.g. tenant.eu.auth0.com)'),
-  );
-  const issuer = read('AUTH0_ISSUER') === undefined ? `${domainUrl}/` : url('AUTH0_ISSUER');
-  if (!issuer.endsWith('/'))
-    throw new ConfigError('AUTH0_ISSUER', "must end with '/' (it is compared with iss exactly)");
-
-  const redisUrl = read('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
-  }
-  const encryptionKey = parseKey('CACHE_ENCRYPTION_KEY', read('CACHE_ENCRYPTION_KEY'));
-  if (redisUrl !== undefined && encryptionKey === undefined) {
-    throw new ConfigError('CACHE_ENCRYPTION_KEY', 'is required when REDIS_URL is set (32 bytes, base64)');
-  }
-
-  const [googleClientId, googleClientSecret] = optionalPair('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
-  const vaultProviders = (read('TOKEN_VAULT_PROVIDERS') ?? '')
-    .split(',')
-    .map((p) => p.trim().toLowerCase())
-    .filter((p) => p !== '');
-  for (const p of vaultProviders) {
-    if (!PROVIDER_KEYS.includes(p as ProviderKey)) {
-      throw new ConfigError(
-        'TOKEN_VAULT_PROVIDERS',
-        `unknown provider '${p.slice(0, 20)}' (use ${PROVIDER_KEYS.join(', ')})`,
-      );
-    }
-    if (p === 'facebook') {
-      throw new ConfigError(
-        'TOKEN_VAULT_PROVIDERS',
-        "facebook is not among Token Vault's providers (use google, github)",
-      );
-    }
-  }
-  const [vaultClientId, vaultClientSecret] = optionalPair(
-    'TOKEN_VAULT_CLIENT_ID',
-    'TOKEN_VAULT_CLIENT_SECRET',
-  );
-  if (vaultProviders.length > 0 && vaultClientId === undefined) {
-    throw new ConfigError('TOKEN_VAULT_CLIENT_ID', 'is required when TOKEN_VAULT_PROVIDERS is set');
-  }
-
-  const corsOrigins = (read('CORS_ORIGINS') ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
-  for (const origin of corsOrigins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || parsed.origin !== origin) {
-      throw new ConfigError('CORS_ORIGINS', 'must be a comma list of origins like https://app.example.com');
-    }
-  }
-
-  const level = (read('LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(level as LogLevel)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const pretty = (read('LOG_PRETTY') ?? 'false').toLowerCase();
-  if (!['true', 'false', '1', '0'].includes(pretty))
-    throw new ConfigError('LOG_PRETTY', 'must be true or false');
-
-  const config: Config = {
-    port: integer('PORT', 3000, 0, 65535),
-    host: parseHost(read('HOST')),
-    auth0: {
-      domainUrl,
-      audience: required('AUTH0_AUDIENCE', "is required (this API's identifier in Auth0)"),
-      issuer,
-      clientId: required('AUTH0_CLIENT_ID'),
-      clientSecret: required('AUTH0_CLIENT_SECRET'),
-      tokenUrl: `${domainUrl}/oauth/token`,
-      managementApiUrl: `${domainUrl}/api/v2/`,
-      jwksUrl: `${issuer}.well-known/jwks.json`,
-    },
-    redis: {
-      url: redisUrl,
-      keyPrefix: read('REDIS_KEY_PREFIX') ?? 'idp-proxy:',
-      encryptionKey,
-      previousEncryptionKey: parseKey('CACHE_ENCRYPTION_KEY_PREVIOUS', read('CACHE_ENCRYPTION_KEY_PREVIOUS')),
-    },
-    google: {
-      apiBaseUrl: trimSlash(url('GOOGLE_API_BASE_URL', 'https://www.googleapis.com')),
-      tokenUrl: url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
-      clientId: googleClientId,
-      clientSecret: googleClientSecret,
-    },
-    github: { apiBaseUrl: trimSlash(url('GITHUB_API_BASE_URL', 'https://api.github.com')) },
-    facebook: {
-      apiBaseUrl: trimSlash(url('FACEBOOK_API_BASE_URL', 'https://graph.facebook.com')),
-      appSecret: read('FACEBOOK_APP_SECRET'),
-    },
-    tokenVault: {
-      providers: [...new Set(vaultProviders as ProviderKey[])],
-      clientId: vaultClientId,
-      clientSecret: vaultClientSecret,
-    },
-    upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
-    identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
-    jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
-    corsOrigins,
-    swaggerClientId: read('SWAGGER_CLIENT_ID'),
-    log: { level: level as LogLevel, pretty: pretty === 'true' || pretty === '1' },
-  };
+  const r = new EnvReader(env);
+  const config = readConfig(r);
+  r.throwIfAny();
   return Object.assign(Object.create(AppConfig.prototype) as AppConfig, config);
 }
 
+/**
+ * Every variable the configuration reads, with its default where it has a plain one, in the order
+ * read. docs/configuration.md documents exactly these.
+ */
+export function describeVariables(): Array<{ name: string; default: string | undefined }> {
+  const r = new EnvReader({});
+  readConfig(r);
+  return [...r.variables].map(([name, fallback]) => ({ name, default: fallback }));
+}
+
+function readConfig(r: EnvReader): Config {
+  const port = r.integer('PORT', 3000, 0, 65535);
+  return {
+    port,
+    host: readHost(r),
+    adminPort: readAdminPort(r, port),
+    docsEnabled: r.boolean('DOCS_ENABLED', true),
+    auth0: readAuth0(r),
+    redis: readRedis(r),
+    ...readProviders(r),
+    tokenVault: readTokenVault(r),
+    upstreamTimeoutMs: r.integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
+    identityCacheTtlS: r.integer('IDENTITY_CACHE_TTL_S', 60, 0, 86_400),
+    jwksMinRefetchMs: r.integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
+    corsOrigins: readCorsOrigins(r),
+    swaggerClientId: r.read('SWAGGER_CLIENT_ID'),
+    log: { level: r.choice('LOG_LEVEL', 'info', LOG_LEVELS), pretty: r.boolean('LOG_PRETTY', false) },
+  };
+}
+
+function readAuth0(r: EnvReader): Config['auth0'] {
+  const domain = r.required(
+    'AUTH0_DOMAIN',
+    'is required (the Auth0 tenant domain, e.g. tenant.eu.auth0.com)',
+  );
+  const domainUrl = domain === '' ? 'https://tenant.invalid' : parseDomain(r, domain);
+  const issuer = r.read('AUTH0_ISSUER') === undefined ? `${domainUrl}/` : r.url('AUTH0_ISSUER');
+  if (!r.failed('AUTH0_ISSUER') && !issuer.endsWith('/')) {
+    r.fail('AUTH0_ISSUER', "must end with '/' (it is compared with iss exactly)");
+  }
+  return {
+    domainUrl,
+    audience: r.required('AUTH0_AUDIENCE', "is required (this API's identifier in Auth0)"),
+    issuer,
+    clientId: r.required(
+      'AUTH0_CLIENT_ID',
+      'is required (the machine-to-machine application of this service)',
+    ),
+    clientSecret: r.required('AUTH0_CLIENT_SECRET', 'is required (the secret of AUTH0_CLIENT_ID)'),
+    tokenUrl: `${domainUrl}/oauth/token`,
+    managementApiUrl: `${domainUrl}/api/v2/`,
+    jwksUrl: `${issuer}.well-known/jwks.json`,
+  };
+}
+
 /** `tenant.eu.auth0.com` → `https://tenant.eu.auth0.com`; an http:// URL only for loopback hosts. */
-function parseDomain(raw: string): string {
+function parseDomain(r: EnvReader, raw: string): string {
   const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
-  const checked = checkUrl('AUTH0_DOMAIN', candidate);
-  const parsed = new URL(checked);
+  if (!r.checkUrl('AUTH0_DOMAIN', candidate)) return 'https://tenant.invalid';
+  const parsed = new URL(candidate);
   if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '') {
-    throw new ConfigError('AUTH0_DOMAIN', 'must be a bare domain or origin, without path or query');
+    r.fail('AUTH0_DOMAIN', 'must be a bare domain or origin, without path or query');
   }
   return parsed.origin;
 }
 
-function checkUrl(name: string, raw: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a URL');
+function readRedis(r: EnvReader): Config['redis'] {
+  const url = r.read('REDIS_URL');
+  if (url !== undefined && !/^rediss?:\/\/[^\s]+$/.test(url)) {
+    r.fail('REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
-  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
-    throw new ConfigError(name, 'must use https:// (http:// is accepted only for a loopback host)');
+  const encryptionKey = r.key('CACHE_ENCRYPTION_KEY');
+  if (url !== undefined && encryptionKey === undefined && !r.failed('CACHE_ENCRYPTION_KEY')) {
+    r.fail('CACHE_ENCRYPTION_KEY', 'is required when REDIS_URL is set (32 bytes, base64)');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigError(name, 'must be an https:// URL');
+  return {
+    url,
+    keyPrefix: r.text('REDIS_KEY_PREFIX', 'idp-proxy:'),
+    encryptionKey,
+    previousEncryptionKey: r.key('CACHE_ENCRYPTION_KEY_PREVIOUS'),
+  };
+}
+
+function readProviders(r: EnvReader): Pick<Config, 'google' | 'github' | 'facebook'> {
+  const [clientId, clientSecret] = r.pair('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
+  return {
+    google: {
+      apiBaseUrl: trimSlash(r.url('GOOGLE_API_BASE_URL', 'https://www.googleapis.com')),
+      tokenUrl: r.url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+      clientId,
+      clientSecret,
+    },
+    github: { apiBaseUrl: trimSlash(r.url('GITHUB_API_BASE_URL', 'https://api.github.com')) },
+    facebook: {
+      apiBaseUrl: trimSlash(r.url('FACEBOOK_API_BASE_URL', 'https://graph.facebook.com')),
+      appSecret: r.read('FACEBOOK_APP_SECRET'),
+    },
+  };
+}
+
+function readTokenVault(r: EnvReader): Config['tokenVault'] {
+  const providers = r.list('TOKEN_VAULT_PROVIDERS').map((p) => p.toLowerCase());
+  for (const p of providers) {
+    if (!PROVIDER_KEYS.includes(p as ProviderKey)) {
+      r.fail(
+        'TOKEN_VAULT_PROVIDERS',
+        `unknown provider '${p.slice(0, 20)}' (use ${PROVIDER_KEYS.join(', ')})`,
+      );
+    } else if (p === 'facebook') {
+      r.fail('TOKEN_VAULT_PROVIDERS', "facebook is not among Token Vault's providers (use google, github)");
+    }
   }
+  const [clientId, clientSecret] = r.pair('TOKEN_VAULT_CLIENT_ID', 'TOKEN_VAULT_CLIENT_SECRET');
+  if (providers.length > 0 && clientId === undefined && !r.failed('TOKEN_VAULT_CLIENT_SECRET')) {
+    r.fail('TOKEN_VAULT_CLIENT_ID', 'is required when TOKEN_VAULT_PROVIDERS is set');
+  }
+  return { providers: [...new Set(providers as ProviderKey[])], clientId, clientSecret };
+}
+
+function readCorsOrigins(r: EnvReader): string[] {
+  const origins = r.list('CORS_ORIGINS');
+  const valid = origins.every((origin) => {
+    try {
+      return new URL(origin).origin === origin;
+    } catch {
+      return false;
+    }
+  });
+  if (!valid) r.fail('CORS_ORIGINS', 'must be a comma list of origins like https://app.example.com');
+  return origins;
+}
+
+/** An IP address to listen on (default all interfaces). */
+function readHost(r: EnvReader): string {
+  const raw = r.read('HOST', '0.0.0.0');
+  if (raw === undefined) return '0.0.0.0';
+  if (!isIP(raw) && raw !== 'localhost') r.fail('HOST', 'must be an IP address such as 127.0.0.1 or 0.0.0.0');
   return raw;
+}
+
+function readAdminPort(r: EnvReader, port: number): number | undefined {
+  const adminPort = r.optionalInteger('ADMIN_PORT', 1, 65535);
+  if (adminPort !== undefined && adminPort === port) {
+    r.fail('ADMIN_PORT', 'must differ from PORT (unset it to serve /metrics and /health on PORT)');
+  }
+  return adminPort;
 }
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
-}
-
-function parseKey(name: string, raw: string | undefined): CacheKey | undefined {
-  if (raw === undefined) return undefined;
-  const key = Buffer.from(raw, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length !== 32) {
-    throw new ConfigError(name, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)');
-  }
-  return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 8) };
-}
-
-/** An IP address to listen on (default all interfaces). */
-function parseHost(raw: string | undefined): string {
-  if (raw === undefined) return '0.0.0.0';
-  if (!isIP(raw) && raw !== 'localhost')
-    throw new ConfigError('HOST', 'must be an IP address such as 127.0.0.1 or 0.0.0.0');
-  return raw;
 }
