@@ -13,6 +13,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { separateAdminRoutes } from './admin-port';
 import { AppModule } from './app.module';
 import { ApiProblem } from './common/problem';
 import { requestIdFrom } from './common/request-id';
@@ -23,6 +24,8 @@ import { createNestLogger, createRootLogger, flushRootLogger } from './logging/r
 import type { RootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi.setup';
+
+export { listenAll } from './admin-port';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -142,7 +145,8 @@ export async function createApp(
       optionsSuccessStatus: 204,
     });
   }
-  setupOpenApi(app, config);
+  if (config.docsEnabled) setupOpenApi(app, config);
+  if (config.adminPort !== undefined) separateAdminRoutes(app);
   app.enableShutdownHooks();
   await app.init();
   await fastify.ready();

@@ -20,6 +20,7 @@ export const PROBLEM_CODES = {
   payload_too_large: { status: 413, title: 'Payload too large' },
   idp_token_rejected: { status: 502, title: 'IdP token rejected' },
   auth0_unavailable: { status: 502, title: 'Auth0 unavailable' },
+  auth0_misconfigured: { status: 502, title: 'Auth0 misconfigured' },
   idp_unavailable: { status: 502, title: 'IdP unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
   auth0_rate_limited: { status: 503, title: 'Auth0 rate limited' },

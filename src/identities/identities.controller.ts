@@ -27,6 +27,7 @@ export class IdentitiesController {
     'user_token_required',
     'user_not_found',
     'auth0_unavailable',
+    'auth0_misconfigured',
     'auth0_rate_limited',
     'upstream_timeout',
   )
@@ -44,6 +45,7 @@ export class IdentitiesController {
     'invalid_request',
     'user_not_found',
     'auth0_unavailable',
+    'auth0_misconfigured',
     'auth0_rate_limited',
     'upstream_timeout',
   )

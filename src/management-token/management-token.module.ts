@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ManagementTokenService } from './management-token.service';
+import { ManagementTokenStartup } from './management-token.startup';
 
-@Module({ providers: [ManagementTokenService], exports: [ManagementTokenService] })
+@Module({
+  providers: [ManagementTokenService, ManagementTokenStartup],
+  exports: [ManagementTokenService, ManagementTokenStartup],
+})
 export class ManagementTokenModule {}

@@ -24,6 +24,7 @@ const PROFILE_PROBLEMS = [
   'idp_account_not_connected',
   'idp_token_rejected',
   'auth0_unavailable',
+  'auth0_misconfigured',
   'idp_unavailable',
   'auth0_rate_limited',
   'upstream_timeout',

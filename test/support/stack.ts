@@ -5,6 +5,7 @@
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/bootstrap';
+import { CacheService } from '../../src/cache/cache.service';
 import { parseConfig } from '../../src/config/app-config';
 import { startEmulator } from '../../src/sandbox/emulator/emulator';
 import type { EmulatorOptions, EmulatorWithExtras } from '../../src/sandbox/emulator/emulator.types';
@@ -128,4 +129,13 @@ export function expectNoSecretLeaked(stack: Stack): void {
   expect(secrets.length).toBeGreaterThan(0);
   const leaks = secrets.filter((secret) => stack.answers.some((answer) => answer.includes(secret)));
   expect(leaks).toEqual([]);
+}
+
+/**
+ * The service asks for a management token at start-up: drop it, and zero the emulator's counters,
+ * so a test sees the token call its own request makes.
+ */
+export async function forgetManagementToken(stack: Stack): Promise<void> {
+  await stack.app.get(CacheService).delete('management_token', 'management');
+  stack.emulator.resetCounters();
 }

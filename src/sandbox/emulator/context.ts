@@ -42,6 +42,8 @@ export interface Ctx {
   vaultTokenTtlS: number;
   userTokenTtlS: number;
   jwksDown: boolean;
+  /** the `scope` of management tokens from the client-credentials grant */
+  managementScope: string;
   idpHeaders: Record<ProviderName, Record<string, string>>;
   /** users listed on the sign-in page */
   signInUsers: string[];
