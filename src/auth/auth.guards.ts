@@ -1,7 +1,8 @@
 /**
  * Route guards: `JwtAuthGuard` turns passport's verdict into the contract's 401 answers;
  * `CallerGuard` separates the caller's own routes (user tokens) from the service routes
- * (client-credentials tokens with `proxy:users`).
+ * (client-credentials tokens with `proxy:users`, or `proxy:users:<provider>` for that provider's
+ * routes only).
  */
 import { Injectable, SetMetadata } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
@@ -10,7 +11,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblem } from '../common/problem';
 import { invalidToken } from './jwt.strategy';
-import { PROXY_USERS_PERMISSION } from './principal';
+import { mayActOn, PROXY_USERS_PERMISSION, serviceProviders } from './principal';
 import { VerifiedTokens } from './verified-tokens';
 import type { Principal } from './principal';
 
@@ -81,24 +82,36 @@ export class CallerGuard implements CanActivate {
       ]);
       this.kinds.set(handler, kind);
     }
-    const principal = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>().user;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
+    const principal = request.user;
     if (kind === 'user' && principal.isService) {
       throw new ApiProblem(
         'user_token_required',
         'This route acts for the signed-in user; a client-credentials token must use /v1/users/{userId}/...',
       );
     }
-    if (kind === 'service' && !(principal.isService && principal.permissions.has(PROXY_USERS_PERMISSION))) {
-      throw new ApiProblem(
-        'insufficient_scope',
-        `This route needs a client-credentials token with the permission ${PROXY_USERS_PERMISSION}.`,
-        {
-          headers: {
-            'www-authenticate': `Bearer error="insufficient_scope", scope="${PROXY_USERS_PERMISSION}"`,
-          },
-        },
-      );
-    }
+    if (kind === 'service') checkServiceCaller(principal, (request.params as { provider?: string }).provider);
     return true;
   }
+}
+
+/**
+ * A service route needs a client-credentials token with `proxy:users`, or `proxy:users:<provider>`
+ * for the route's provider (a route without a provider takes any of them).
+ */
+function checkServiceCaller(principal: Principal, provider: string | undefined): void {
+  const providers = serviceProviders(principal);
+  const allowed =
+    principal.isService &&
+    (provider === undefined ? providers === 'any' || providers.size > 0 : mayActOn(principal, provider));
+  if (allowed) return;
+  const needed =
+    provider === undefined
+      ? PROXY_USERS_PERMISSION
+      : `${PROXY_USERS_PERMISSION} ${PROXY_USERS_PERMISSION}:${provider.slice(0, 40).replace(/[^a-z0-9-]/gi, '')}`;
+  throw new ApiProblem(
+    'insufficient_scope',
+    `This route needs a client-credentials token with the permission ${needed.split(' ').join(' or ')}.`,
+    { headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${needed}"` } },
+  );
 }

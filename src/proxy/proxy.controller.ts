@@ -66,7 +66,7 @@ export class ProxyController {
     await this.sendProfile(req, reply, provider, req.user.sub);
   }
 
-  /** A named user's profile at the provider, normalized (service callers). */
+  /** A named user's profile at the provider, normalized (service callers with `proxy:users` or `proxy:users:{provider}`). */
   @Get('users/:userId/idp/:provider/profile')
   @Caller('service')
   @userParam
@@ -155,7 +155,10 @@ export class ProxyController {
 
   @Get('users/:userId/idp/:provider/api/*')
   @Caller('service')
-  @ApiOperation({ summary: "GET on the provider's API for a named user (service callers)" })
+  @ApiOperation({
+    summary:
+      "GET on the provider's API for a named user (service callers with proxy:users or proxy:users:{provider})",
+  })
   @userParam
   @providerParam
   @pathParam
@@ -172,7 +175,10 @@ export class ProxyController {
 
   @Head('users/:userId/idp/:provider/api/*')
   @Caller('service')
-  @ApiOperation({ summary: "HEAD on the provider's API for a named user (service callers)" })
+  @ApiOperation({
+    summary:
+      "HEAD on the provider's API for a named user (service callers with proxy:users or proxy:users:{provider})",
+  })
   @userParam
   @providerParam
   @pathParam
@@ -189,7 +195,10 @@ export class ProxyController {
 
   @Post('users/:userId/idp/:provider/api/*')
   @Caller('service')
-  @ApiOperation({ summary: "POST on the provider's API for a named user (service callers)" })
+  @ApiOperation({
+    summary:
+      "POST on the provider's API for a named user (service callers with proxy:users or proxy:users:{provider})",
+  })
   @userParam
   @providerParam
   @pathParam
@@ -206,7 +215,10 @@ export class ProxyController {
 
   @Put('users/:userId/idp/:provider/api/*')
   @Caller('service')
-  @ApiOperation({ summary: "PUT on the provider's API for a named user (service callers)" })
+  @ApiOperation({
+    summary:
+      "PUT on the provider's API for a named user (service callers with proxy:users or proxy:users:{provider})",
+  })
   @userParam
   @providerParam
   @pathParam
@@ -223,7 +235,10 @@ export class ProxyController {
 
   @Patch('users/:userId/idp/:provider/api/*')
   @Caller('service')
-  @ApiOperation({ summary: "PATCH on the provider's API for a named user (service callers)" })
+  @ApiOperation({
+    summary:
+      "PATCH on the provider's API for a named user (service callers with proxy:users or proxy:users:{provider})",
+  })
   @userParam
   @providerParam
   @pathParam
@@ -240,7 +255,10 @@ export class ProxyController {
 
   @Delete('users/:userId/idp/:provider/api/*')
   @Caller('service')
-  @ApiOperation({ summary: "DELETE on the provider's API for a named user (service callers)" })
+  @ApiOperation({
+    summary:
+      "DELETE on the provider's API for a named user (service callers with proxy:users or proxy:users:{provider})",
+  })
   @userParam
   @providerParam
   @pathParam

@@ -4,7 +4,7 @@
  * emulator's secrets at the end (`expectNoSecretLeaked`).
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/bootstrap';
+import { createApp, listenAll } from '../../src/bootstrap';
 import { CacheService } from '../../src/cache/cache.service';
 import { parseConfig } from '../../src/config/app-config';
 import { startEmulator } from '../../src/sandbox/emulator/emulator';
@@ -53,9 +53,15 @@ export async function startStack(
 ): Promise<Stack> {
   const emulator = await startEmulator(emulatorOptions);
   options.beforeApp?.(emulator);
-  const config = parseConfig({ ...emulator.env(), PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const config = parseConfig({
+    ...emulator.env(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const app = await createApp(config, { logger: false, logDestination: options.logDestination });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await listenAll(app, config);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const answers: string[] = [];
   const stack: Stack = {
@@ -87,7 +93,9 @@ export async function startStack(
       await emulator.close();
     },
   };
-  if (options.waitReady ?? true) await waitUntilReady(url);
+  if (options.waitReady ?? true) {
+    await waitUntilReady(config.adminPort === undefined ? url : `http://127.0.0.1:${config.adminPort}`);
+  }
   return stack;
 }
 
