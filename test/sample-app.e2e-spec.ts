@@ -45,7 +45,7 @@ describe('npm run sample', () => {
           child,
           output: () => output,
           exit: Promise.resolve({ code: null, signal: null }),
-          stop: async () => ({ code: null, signal: null }),
+          stop: () => Promise.resolve({ code: null, signal: null }),
         },
         (out) => out.includes('Ctrl-C stops it.'),
         30_000,
