@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { CacheService } from '../cache/cache.service';
 import { Auth0MisconfiguredError } from '../upstream/upstream.errors';
 import { ManagementTokenService } from './management-token.service';
 
@@ -26,10 +27,14 @@ export class ManagementTokenStartup implements OnApplicationBootstrap, OnModuleD
   /** resolves with the setting to fix if any attempt is refused */
   readonly refused = new Promise<string>((resolve) => (this.resolveRefused = resolve));
 
-  constructor(private readonly tokens: ManagementTokenService) {}
+  constructor(
+    private readonly tokens: ManagementTokenService,
+    private readonly cache: CacheService,
+  ) {}
 
   onApplicationBootstrap(): void {
-    void this.attempt();
+    // With Redis, a token another replica already holds is read from there, not fetched again.
+    void this.cache.connected().then(() => this.attempt());
   }
 
   onModuleDestroy(): void {
