@@ -1,5 +1,5 @@
 /**
- * Logs an operator can trust (issue 6): one line per request, per upstream call and per proxied
+ * Logs an operator can trust: one line per request, per upstream call and per proxied
  * IdP call, each carrying the request id; and none carrying a token, a secret or an Authorization
  * value, even at level debug.
  */

@@ -1,5 +1,5 @@
 /**
- * Route guards: `JwtAuthGuard` turns passport's verdict into the contract's 401 answers;
+ * Route guards: `JwtAuthGuard` turns passport's verdict into the documented 401 answers;
  * `CallerGuard` separates the caller's own routes (user tokens) from the service routes
  * (client-credentials tokens with `proxy:users`, or `proxy:users:<provider>` for that provider's
  * routes only).

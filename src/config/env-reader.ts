@@ -80,18 +80,21 @@ export class EnvReader {
   }
 
   integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.read(name, String(fallback));
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      this.fail(name, `must be a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(raw);
+    return this.wholeNumber(name, this.read(name, String(fallback)), min, max) ?? fallback;
   }
 
   /** An unset whole number stays undefined (the feature is off). */
   optionalInteger(name: string, min: number, max: number): number | undefined {
-    return this.read(name) === undefined ? undefined : this.integer(name, min, min, max);
+    return this.wholeNumber(name, this.read(name), min, max);
+  }
+
+  private wholeNumber(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.fail(name, `must be a whole number from ${min} to ${max}`);
+      return undefined;
+    }
+    return Number(raw);
   }
 
   boolean(name: string, fallback: boolean): boolean {

@@ -8,7 +8,7 @@ import {
 } from './forwarding-policy';
 
 describe('FORWARDED_REQUEST_HEADERS', () => {
-  it('should list exactly the contract allowlist', () => {
+  it('should list exactly the documented allowlist', () => {
     expect([...FORWARDED_REQUEST_HEADERS]).toEqual([
       'accept',
       'accept-language',
@@ -22,7 +22,7 @@ describe('FORWARDED_REQUEST_HEADERS', () => {
 });
 
 describe('FORWARDED_RESPONSE_HEADERS', () => {
-  it('should list exactly the contract allowlist', () => {
+  it('should list exactly the documented allowlist', () => {
     expect([...FORWARDED_RESPONSE_HEADERS]).toEqual([
       'content-type',
       'etag',

@@ -1,6 +1,6 @@
 /**
- * Typed upstream failures, each carrying its cause. `toProblem` is where they become contract
- * codes: Auth0 targets and IdP targets fail differently.
+ * Typed upstream failures, each carrying its cause. `toProblem` is where they become the service's
+ * problem codes: Auth0 targets and IdP targets fail differently.
  */
 import { ApiProblem } from '../common/problem';
 
