@@ -30,7 +30,8 @@ export const PROBLEM_CODES = {
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
 /** Each code's row in docs/routes-and-errors.md. */
-export const PROBLEM_TYPE_BASE = 'https://github.com/idp-proxy/idp-proxy/blob/main/docs/routes-and-errors.md#error-';
+export const PROBLEM_TYPE_BASE =
+  'https://github.com/idp-proxy/idp-proxy/blob/main/docs/routes-and-errors.md#error-';
 
 export interface ProblemBody {
   type: string;
