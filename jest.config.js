@@ -11,4 +11,7 @@ module.exports = {
   // Octokit (@octokit/rest, used by the real-client suites) with the ESM packages it imports.
   transformIgnorePatterns: ['/node_modules/(?!(jose|@octokit|universal-user-agent|before-after-hook|content-type)/)'],
   testTimeout: 30000,
+  // The shared-cache suites' Redis: REDIS_URL, else 127.0.0.1:6379, else a redis-server of their own.
+  globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
 };

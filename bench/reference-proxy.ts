@@ -2,7 +2,7 @@
  * The bench's reference rows: the least a proxy costs here. Each kind forwards
  * `GET /v1/idp/github/api/*` to the emulator's GitHub API with a fixed IdP token and answers with
  * the status, two headers and the body read whole. No Nest, no JWT check, no identity lookup, no
- * header/path policy, no redaction, no logs, no metrics: nothing the contract asks for, so never a
+ * header/path policy, no redaction, no logs, no metrics: nothing the service's documentation asks for, so never a
  * candidate product, only yardsticks for the targets.
  *
  *   fastify  one Fastify route, undici keep-alive Agent (the stack the product runs on)

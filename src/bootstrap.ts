@@ -12,6 +12,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { separateAdminRoutes } from './admin-port';
 import { AppModule } from './app.module';
 import { registerAuthentication } from './auth/authentication.hook';
 import { Authenticator } from './auth/authenticator';
@@ -34,6 +35,8 @@ import type { RequestRecorder } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi.setup';
+
+export { listenAll } from './admin-port';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -178,7 +181,8 @@ export async function createApp(
   }
   // After the CORS hook (added by the adapter itself), so refusals carry the CORS headers.
   registerAuthentication(fastify, app.get(Authenticator));
-  setupOpenApi(app, config);
+  if (config.docsEnabled) setupOpenApi(app, config);
+  if (config.adminPort !== undefined) separateAdminRoutes(app);
   app.enableShutdownHooks();
   await app.init();
   await fastify.ready();

@@ -1,5 +1,5 @@
 /**
- * Incoming tokens (contract, "Incoming tokens"): only RS256 tokens of the tenant, for this API,
+ * Incoming tokens (docs/routes-and-errors.md, incoming tokens): only RS256 tokens of the tenant, for this API,
  * current and complete, pass; every other one gets 401 problem+json with WWW-Authenticate.
  */
 import { expectNoSecretLeaked, startStack } from './support/stack';

@@ -1,7 +1,7 @@
 /**
- * The production entry point validates its configuration once: a missing or malformed value stops
- * it with exit code 1 and one line naming the variable, never a value; without AUTH0_DOMAIN it never
- * starts a sandbox.
+ * The production entry point validates its configuration once: missing or malformed values stop it
+ * with exit code 1 and one line per variable naming it, all of them in one run, never a value;
+ * without AUTH0_DOMAIN it never starts a sandbox.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,6 +38,18 @@ describe('dist/main.js configuration', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('AUTH0_DOMAIN');
     expect(result.stdout + result.stderr).not.toMatch(/sandbox/i);
+  });
+
+  it('should report every missing variable in one run, one line each', () => {
+    const result = runMain({ AUTH0_DOMAIN: 'tenant.eu.auth0.com', PORT: 'eighty' });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^idp-proxy: configuration error: PORT: /),
+      expect.stringMatching(/^idp-proxy: configuration error: AUTH0_AUDIENCE: is required/),
+      expect.stringMatching(/^idp-proxy: configuration error: AUTH0_CLIENT_ID: is required/),
+      expect.stringMatching(/^idp-proxy: configuration error: AUTH0_CLIENT_SECRET: is required/),
+    ]);
   });
 
   it.each([

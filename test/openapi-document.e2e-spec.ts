@@ -1,7 +1,7 @@
 /**
  * The OpenAPI document: the committed openapi.json is what the built service serves (but for the
  * tenant's OAuth2 URLs), it is valid OpenAPI for an independent validator, and it documents every
- * route of the contract with the problem codes each can answer.
+ * documented route with the problem codes each can answer.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ function committed(): any {
   return JSON.parse(readFileSync(COMMITTED, 'utf8'));
 }
 
-// What the contract promises each route can answer, besides the codes every route shares.
+// What each route is documented to answer, besides the codes every route shares.
 const EVERY_ROUTE: ProblemCode[] = ['missing_token', 'invalid_token', 'internal_error'];
 const AUTH0_READ: ProblemCode[] = [
   'user_not_found',
@@ -41,7 +41,7 @@ const SERVICE: ProblemCode[] = ['insufficient_scope', 'invalid_request'];
 const HOSTS: ProblemCode[] = ['unknown_api_host'];
 const PROXY_METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete'];
 
-const CONTRACT_ROUTES: Array<{ path: string; methods: string[]; codes: ProblemCode[] }> = [
+const DOCUMENTED_ROUTES: Array<{ path: string; methods: string[]; codes: ProblemCode[] }> = [
   { path: '/v1/identities', methods: ['get'], codes: [...AUTH0_READ, ...OWN] },
   { path: '/v1/idp/{provider}/profile', methods: ['get'], codes: [...IDP_CALL, ...OWN] },
   { path: '/v1/idp/{provider}/api/{path}', methods: PROXY_METHODS, codes: [...FORWARD, ...OWN] },
@@ -91,7 +91,7 @@ describe('OpenAPI document', () => {
       const ids = Object.values<any>(committed().paths).flatMap((item) =>
         Object.values<any>(item).map((operation) => operation.operationId as string),
       );
-      expect(ids).toHaveLength(CONTRACT_ROUTES.reduce((n, route) => n + route.methods.length, 0));
+      expect(ids).toHaveLength(DOCUMENTED_ROUTES.reduce((n, route) => n + route.methods.length, 0));
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z]*$/);
       expect(ids).toEqual(
@@ -131,7 +131,7 @@ describe('OpenAPI document', () => {
       expect(problem.properties.connection).toEqual(expect.objectContaining({ type: 'string' }));
     });
 
-    it.each(CONTRACT_ROUTES)('should document $path ($methods) with its problem codes', (route) => {
+    it.each(DOCUMENTED_ROUTES)('should document $path ($methods) with its problem codes', (route) => {
       const item = committed().paths[route.path];
       expect(item).toBeDefined();
       expect(Object.keys(item).sort()).toEqual([...route.methods].sort());

@@ -1,6 +1,6 @@
 /**
- * Health (issue 6, contract "Routes"): live while serving; ready only once a JWKS key set was
- * fetched (the service retries every 5 s), in terminus' JSON shape rather than problem+json.
+ * Health: live while serving; ready only once a JWKS key set was fetched and a Management API token
+ * obtained (the service retries each every 5 s), in terminus' JSON shape rather than problem+json.
  */
 import { startOpsStack } from './support/ops';
 import type { OpsStack } from './support/ops';
@@ -30,9 +30,9 @@ describe('Operations: health', () => {
     expect(ready.headers.get('content-type')).toMatch(/^application\/json/);
     expect(ready.json).toEqual({
       status: 'error',
-      info: {},
+      info: { managementToken: { status: 'up' } },
       error: { jwks: { status: 'down', message: expect.any(String) } },
-      details: { jwks: { status: 'down', message: expect.any(String) } },
+      details: { jwks: { status: 'down', message: expect.any(String) }, managementToken: { status: 'up' } },
     });
     expect(stack.emulator.count('jwks')).toBeGreaterThanOrEqual(1);
   });
@@ -48,9 +48,9 @@ describe('Operations: health', () => {
     expect(ready.status).toBe(200);
     expect(ready.json).toEqual({
       status: 'ok',
-      info: { jwks: { status: 'up' } },
+      info: { jwks: { status: 'up' }, managementToken: { status: 'up' } },
       error: {},
-      details: { jwks: { status: 'up' } },
+      details: { jwks: { status: 'up' }, managementToken: { status: 'up' } },
     });
     // Still live, and /v1 now verifies tokens.
     expect((await stack.call('/health/live')).status).toBe(200);

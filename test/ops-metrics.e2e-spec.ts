@@ -1,5 +1,5 @@
 /**
- * /metrics (issue 6, contract "Routes"): Prometheus text with the contract's names, counters that
+ * /metrics: Prometheus text with the documented names, counters that
  * move by exactly the calls made, route labels that are route patterns, open to scrapers without a
  * token and absent from the OpenAPI document.
  */
@@ -28,7 +28,7 @@ describe('Operations: metrics', () => {
 
   const PROXY_GET = 'route="/v1/idp/:provider/api/*",method="GET",status="200"';
 
-  it('should answer Prometheus text without a token, with the contract names and the default metrics', async () => {
+  it('should answer Prometheus text without a token, with the documented names and the default metrics', async () => {
     const answer = await stack.call('/metrics');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');

@@ -1,5 +1,5 @@
 /**
- * The proxy (contract, "Providers", "Routes", "What is forwarded"): profiles normalized, the
+ * The proxy (docs/routes-and-errors.md, docs/forwarding.md): profiles normalized, the
  * provider's API called with the user's token, and only safe things crossing in either direction.
  */
 import { request as httpRequest } from 'node:http';

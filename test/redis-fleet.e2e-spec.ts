@@ -25,6 +25,8 @@ describeWithRedis('Shared Redis cache: two replicas', () => {
   let emulator: EmulatorWithExtras;
   let replicas: Replica[] = [];
   let redis: RedisClient;
+  /** client-credentials calls while both replicas started (each asks for a token before serving) */
+  let startupTokenCalls = 0;
 
   beforeAll(async () => {
     redis = await connectRedis(REDIS_URL as string);
@@ -35,11 +37,13 @@ describeWithRedis('Shared Redis cache: two replicas', () => {
       CACHE_ENCRYPTION_KEY: newEncryptionKey(),
     };
     replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
+    startupTokenCalls = emulator.count('token.client_credentials');
   }, 60_000);
 
   afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));
 
-  it('should fetch one management token and look the user up once for 200 cold requests over both', async () => {
+  it('should share one management token from start-up and look the user up once for 200 cold requests over both', async () => {
+    expect(startupTokenCalls).toBe(1);
     const user = emulator.seed.linked;
     const token = emulator.mintToken({ sub: user });
     emulator.resetCounters();
@@ -59,7 +63,7 @@ describeWithRedis('Shared Redis cache: two replicas', () => {
     );
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: REQUESTS }, () => 200));
     expect(new Set(answers.map((a) => a.json?.login)).size).toBe(1);
-    expect(counts).toEqual({ clientCredentials: 1, userLookups: 1, githubCalls: REQUESTS });
+    expect(counts).toEqual({ clientCredentials: 0, userLookups: 1, githubCalls: REQUESTS });
     // One replica looked the user up; the other one waited and took its answer from Redis.
     const metrics = await Promise.all(replicas.map((replica) => replica.metrics()));
     const lookups = metrics.map(

@@ -60,9 +60,9 @@ describeWithRedis('Shared Redis cache: encryption keys', () => {
     const token = emulator.mintToken({ sub: user });
     const expected = { provider: 'github', id: '2002' };
 
-    // A replica with the old key fills Redis.
-    const first = await replica({ CACHE_ENCRYPTION_KEY: oldKey });
+    // A replica with the old key fills Redis (its management token at start-up, the user on the call).
     emulator.resetCounters();
+    const first = await replica({ CACHE_ENCRYPTION_KEY: oldKey });
     const a = await first.get('/v1/idp/github/profile', token);
     expect({ status: a.status, ...a.json }).toMatchObject({ status: 200, ...expected });
     expect({ token: emulator.count('token.client_credentials'), users: emulator.count('users') }).toEqual({
@@ -71,14 +71,14 @@ describeWithRedis('Shared Redis cache: encryption keys', () => {
     });
     expect(await keyIds()).toEqual([keyId(oldKey)]);
 
-    // Another key: every entry is a miss, so it fetches both again, and answers right.
+    // Another key: every entry is a miss, so it fetches both again (the token at start-up, and once
+    // more if its request came before that token's write reached Redis), and answers right.
     const wrong = await replica({ CACHE_ENCRYPTION_KEY: otherKey });
     const b = await wrong.get('/v1/idp/github/profile', token);
     expect({ status: b.status, ...b.json }).toMatchObject({ status: 200, ...expected });
-    expect({ token: emulator.count('token.client_credentials'), users: emulator.count('users') }).toEqual({
-      token: 2,
-      users: 2,
-    });
+    const tokenCalls = emulator.count('token.client_credentials');
+    expect(tokenCalls === 2 || tokenCalls === 3).toBe(true);
+    expect(emulator.count('users')).toBe(2);
     const metrics = await wrong.metrics();
     expect(metrics.get('idp_proxy_cache_undecryptable_total{reason="unknown_key"}')).toBeGreaterThanOrEqual(
       2,
@@ -94,7 +94,7 @@ describeWithRedis('Shared Redis cache: encryption keys', () => {
     const c = await rotated.get('/v1/idp/github/profile', token);
     expect({ status: c.status, ...c.json }).toMatchObject({ status: 200, ...expected });
     expect({ token: emulator.count('token.client_credentials'), users: emulator.count('users') }).toEqual({
-      token: 2,
+      token: tokenCalls,
       users: 2,
     });
     expect((await rotated.metrics()).get('idp_proxy_cache_total{kind="user",result="hit"}')).toBe(1);
@@ -103,7 +103,7 @@ describeWithRedis('Shared Redis cache: encryption keys', () => {
     const d = await rotated.get('/v1/idp/github/profile', emulator.mintToken({ sub: newcomer }));
     expect({ status: d.status, provider: d.json?.provider }).toEqual({ status: 200, provider: 'github' });
     expect({ token: emulator.count('token.client_credentials'), users: emulator.count('users') }).toEqual({
-      token: 2,
+      token: tokenCalls,
       users: 3,
     });
     // What it read under the previous key is stored again under the new one (in the background).

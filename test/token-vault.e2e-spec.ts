@@ -1,5 +1,5 @@
 /**
- * Token Vault providers (contract, TOKEN_VAULT_*, "Upstream behaviour"): the IdP token comes from
+ * Token Vault providers (TOKEN_VAULT_*, docs/token-vault.md): the IdP token comes from
  * Auth0's federated-connection token exchange with the caller's own access token, reused per
  * (user, connection) until its expiry; the proxy and the adapters cannot tell the difference.
  *
@@ -79,7 +79,7 @@ describe('Token Vault', () => {
       );
     });
 
-    it('should send exactly the exchange parameters of the contract', async () => {
+    it('should send exactly the documented exchange parameters', async () => {
       const token = bearer(vaultUser());
       expect((await stack.call('/v1/idp/github/profile', { token })).status).toBe(200);
       const [exchange] = stack.emulator.requests('token.exchange');
@@ -246,7 +246,7 @@ describe('Token Vault', () => {
       const repos = await stack.call('/v1/idp/github/api/user/repos', { token });
       expect(repos.status).toBe(200);
       expect(repos.json).toHaveLength(5);
-      // A proxied call the IdP refuses for its scopes: GitHub's answer, as the contract says.
+      // A proxied call the IdP refuses for its scopes: GitHub's answer, as documented.
       const user = await stack.call('/v1/idp/github/api/user', { token });
       expect(user.status).toBe(403);
       expect(user.json).toEqual(

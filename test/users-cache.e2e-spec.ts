@@ -1,5 +1,5 @@
 /**
- * The Auth0 call budget (contract, "Upstream behaviour"): one management token for everyone, one
+ * The Auth0 call budget (docs/replicas-and-redis.md): one management token for everyone, one
  * lookup per user, shared by concurrent requests and reused within the TTL.
  */
 import { expectNoSecretLeaked, startStack } from './support/stack';

@@ -2,7 +2,10 @@
 // call the IdP Proxy with the Auth0 access token. The proxy calls the IdPs; this page never holds
 // an IdP token. No framework, no build step: the SDK's browser bundle defines `window.auth0`.
 
-/** { domain, clientId, audience, apiBaseUrl, redirectUri }, served beside this file by the sandbox. */
+/**
+ * { domain, clientId, audience, apiBaseUrl, redirectUri }, served beside this file by the sandbox
+ * (`npm start`) or, for a real tenant, by `npm run sample`.
+ */
 const config = await (await fetch('/demo/config.json')).json();
 
 const auth0Client = await window.auth0.createAuth0Client({
@@ -11,13 +14,24 @@ const auth0Client = await window.auth0.createAuth0Client({
   authorizationParams: {
     audience: config.audience, // an access token for the proxy's API
     redirect_uri: config.redirectUri,
+    // a refresh token: the Connected Accounts flow gets its My Account API token with it
+    scope: 'openid profile email offline_access',
   },
-  // The Auth0 tokens stay in this page's memory: nothing in localStorage for a script to read.
+  // The Auth0 tokens stay in this page's memory (and the SDK's worker): nothing in localStorage.
   cacheLocation: 'memory',
-  useRefreshTokens: false,
+  useRefreshTokens: true,
+  // after a reload the memory is empty: a silent sign-in at the tenant (iframe) starts over
+  useRefreshTokensFallback: true,
+  // one refresh token for this API and the My Account API (Multi-Resource Refresh Token)
+  useMrrt: true,
+  // served beside this file, so the page's Content-Security-Policy needs no blob: workers
+  workerUrl: `${window.location.origin}/demo/auth0-spa-js.worker.production.js`,
 });
 
-/** The proxy's answers that a new sign-in through `connection` fixes. */
+/**
+ * The proxy's answers the user can fix: `idp_token_rejected` by signing in with `connection` again,
+ * `idp_account_not_connected` by connecting that account (Token Vault's Connected Accounts flow).
+ */
 const RECONNECT_CODES = new Set(['idp_token_rejected', 'idp_account_not_connected']);
 const FIRST_REPOS_PAGE = '/v1/idp/github/api/user/repos?per_page=2';
 
@@ -73,10 +87,15 @@ function problemView(error, testId) {
   box.dataset.code = problem.code ?? '';
   box.append(element('p', {}, element('code', {}, problem.code ?? 'error'), ` ${problem.detail ?? ''}`));
   if (RECONNECT_CODES.has(problem.code) && problem.connection) {
-    const button = element('button', { textContent: `Sign in with ${problem.connection} again` });
+    const connect = problem.code === 'idp_account_not_connected';
+    const button = element('button', {
+      textContent: connect ? `Connect your ${problem.connection} account` : `Sign in with ${problem.connection} again`,
+    });
     button.dataset.testid = `reconnect-${testId}`;
     button.addEventListener('click', () =>
-      auth0Client.loginWithRedirect({ authorizationParams: { connection: problem.connection } }),
+      connect
+        ? auth0Client.connectAccountWithRedirect({ connection: problem.connection })
+        : auth0Client.loginWithRedirect({ authorizationParams: { connection: problem.connection } }),
     );
     box.append(button);
   }
@@ -175,7 +194,7 @@ $('logout').addEventListener('click', () =>
 
 try {
   const query = new URLSearchParams(window.location.search);
-  if ((query.has('code') || query.has('error')) && query.has('state')) {
+  if ((query.has('code') || query.has('connect_code') || query.has('error')) && query.has('state')) {
     // back from the tenant: the SDK checks `state`, redeems the code with its PKCE verifier and
     // verifies the ID token (issuer, audience, nonce, expiry)
     try {

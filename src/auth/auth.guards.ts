@@ -1,7 +1,8 @@
 /**
  * Route guards: `JwtAuthGuard` gives the route the authenticated caller (or its 401 answer);
  * `CallerGuard` separates the caller's own routes (user tokens) from the service routes
- * (client-credentials tokens with `proxy:users`).
+ * (client-credentials tokens with `proxy:users`, or `proxy:users:<provider>` for that provider's
+ * routes only).
  */
 import { Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
@@ -10,7 +11,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblem } from '../common/problem';
 import { Authenticator } from './authenticator';
-import { PROXY_USERS_PERMISSION } from './principal';
+import { mayActOn, PROXY_USERS_PERMISSION, serviceProviders } from './principal';
 import type { Principal } from './principal';
 
 export type CallerKind = 'user' | 'service';
@@ -48,26 +49,42 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
-/** The 403 a `kind` route gives this principal, or undefined when it may pass. */
-export function callerProblem(kind: CallerKind | undefined, principal: Principal): ApiProblem | undefined {
+/**
+ * The 403 a `kind` route gives this principal, or undefined when it may pass. A service route needs
+ * a client-credentials token with `proxy:users`, or `proxy:users:<provider>` for the route's
+ * provider (a route without a provider takes any of them).
+ */
+export function callerProblem(
+  kind: CallerKind | undefined,
+  principal: Principal,
+  provider: string | undefined,
+): ApiProblem | undefined {
   if (kind === 'user' && principal.isService) {
     return new ApiProblem(
       'user_token_required',
       'This route acts for the signed-in user; a client-credentials token must use /v1/users/{userId}/...',
     );
   }
-  if (kind === 'service' && !(principal.isService && principal.permissions.has(PROXY_USERS_PERMISSION))) {
-    return new ApiProblem(
-      'insufficient_scope',
-      `This route needs a client-credentials token with the permission ${PROXY_USERS_PERMISSION}.`,
-      {
-        headers: {
-          'www-authenticate': `Bearer error="insufficient_scope", scope="${PROXY_USERS_PERMISSION}"`,
-        },
-      },
-    );
-  }
-  return undefined;
+  if (kind !== 'service') return undefined;
+  const providers = serviceProviders(principal);
+  const allowed =
+    principal.isService &&
+    (provider === undefined ? providers === 'any' || providers.size > 0 : mayActOn(principal, provider));
+  if (allowed) return undefined;
+  const needed =
+    provider === undefined
+      ? PROXY_USERS_PERMISSION
+      : `${PROXY_USERS_PERMISSION} ${PROXY_USERS_PERMISSION}:${provider.slice(0, 40).replace(/[^a-z0-9-]/gi, '')}`;
+  return new ApiProblem(
+    'insufficient_scope',
+    `This route needs a client-credentials token with the permission ${needed.split(' ').join(' or ')}.`,
+    { headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${needed}"` } },
+  );
+}
+
+/** The route's `{provider}`, when it has one. */
+export function providerOf(request: FastifyRequest): string | undefined {
+  return (request.params as { provider?: string } | undefined)?.provider;
 }
 
 @Injectable()
@@ -87,8 +104,8 @@ export class CallerGuard implements CanActivate {
       ]);
       this.kinds.set(handler, kind);
     }
-    const principal = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>().user;
-    const problem = callerProblem(kind, principal);
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
+    const problem = callerProblem(kind, request.user, providerOf(request));
     if (problem !== undefined) throw problem;
     return true;
   }

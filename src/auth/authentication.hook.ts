@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblem } from '../common/problem';
 import { sendProblem } from '../common/problem.filter';
-import { callerKindOf, callerProblem } from './auth.guards';
+import { callerKindOf, callerProblem, providerOf } from './auth.guards';
 import type { Authenticator } from './authenticator';
 import type { Principal } from './principal';
 
@@ -18,7 +18,7 @@ export function registerAuthentication(fastify: FastifyInstance, authenticator: 
       const kind = callerKindOf(request);
       if (kind === undefined) return done();
       const admit = (principal: Principal): void => {
-        const problem = callerProblem(kind, principal);
+        const problem = callerProblem(kind, principal, providerOf(request));
         if (problem !== undefined) return refuse(request, reply, problem);
         request.user = principal;
         done();

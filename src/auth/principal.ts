@@ -17,6 +17,29 @@ export interface Principal {
 }
 
 export const PROXY_USERS_PERMISSION = 'proxy:users';
+/** `proxy:users:<provider>`: the service routes for that provider only. */
+export const PROXY_USERS_PROVIDER_PREFIX = `${PROXY_USERS_PERMISSION}:`;
+
+/**
+ * The providers a service caller may act on for named users: every one with `proxy:users`, else
+ * those named by `proxy:users:<provider>` (none: not a service caller of these routes).
+ */
+export function serviceProviders(principal: Principal): 'any' | ReadonlySet<string> {
+  if (principal.permissions.has(PROXY_USERS_PERMISSION)) return 'any';
+  const providers = new Set<string>();
+  for (const permission of principal.permissions) {
+    if (permission.startsWith(PROXY_USERS_PROVIDER_PREFIX)) {
+      providers.add(permission.slice(PROXY_USERS_PROVIDER_PREFIX.length));
+    }
+  }
+  return providers;
+}
+
+/** Whether the service caller may act on `provider` for a named user. */
+export function mayActOn(principal: Principal, provider: string): boolean {
+  const providers = serviceProviders(principal);
+  return providers === 'any' || providers.has(provider);
+}
 
 export function principalFromClaims(claims: Record<string, unknown>, accessToken: string): Principal {
   const sub = claims.sub as string;

@@ -66,6 +66,14 @@ export class CacheService {
     });
   }
 
+  /**
+   * Resolves once the shared cache's first connection is up or has failed: start-up work that
+   * fills the cache (the management token) waits for it, so replicas share what they fetch.
+   */
+  connected(): Promise<void> {
+    return this.shared?.connected() ?? Promise.resolve();
+  }
+
   async get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
     const k = storeKey(kind, key);
     let value: T | undefined = (await this.memory.get<T>(k)) ?? undefined;

@@ -89,6 +89,19 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('ready', () => this.invalidationListener(undefined));
   }
 
+  /** Resolves once the first connection is up, or its attempt timed out (never rejects). */
+  connected(): Promise<void> {
+    if (this.client.isReady) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, CONNECT_TIMEOUT_MS);
+      timer.unref();
+      this.client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   onModuleInit(): void {
     // Not awaited: a Redis that is down at start-up must not keep the service from starting.
     this.client.connect().catch(() => undefined);

@@ -23,6 +23,7 @@ export const PROBLEM_CODES = {
   uri_too_long: { status: 414, title: 'URI too long' },
   idp_token_rejected: { status: 502, title: 'IdP token rejected' },
   auth0_unavailable: { status: 502, title: 'Auth0 unavailable' },
+  auth0_misconfigured: { status: 502, title: 'Auth0 misconfigured' },
   idp_unavailable: { status: 502, title: 'IdP unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
   auth0_rate_limited: { status: 503, title: 'Auth0 rate limited' },
@@ -31,7 +32,9 @@ export const PROBLEM_CODES = {
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
-export const PROBLEM_TYPE_BASE = 'https://github.com/idp-proxy/idp-proxy#error-';
+/** Each code's row in docs/routes-and-errors.md. */
+export const PROBLEM_TYPE_BASE =
+  'https://github.com/idp-proxy/idp-proxy/blob/main/docs/routes-and-errors.md#error-';
 
 export interface ProblemBody {
   type: string;

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from './app-config';
+import { ConfigError, describeVariables, parseConfig } from './app-config';
 
 const base = {
   AUTH0_DOMAIN: 'tenant.eu.auth0.com',
@@ -85,6 +85,41 @@ describe(parseConfig.name, () => {
     const error = failure({ ...base, ...override });
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('should report every problem in one run, one per variable, in the order read', () => {
+    const error = failure({
+      AUTH0_DOMAIN: 'tenant.eu.auth0.com',
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      GOOGLE_CLIENT_ID: 'id-only',
+    });
+    expect(error.lines()).toEqual([
+      'PORT: must be a whole number from 0 to 65535',
+      "AUTH0_AUDIENCE: is required (this API's identifier in Auth0)",
+      'AUTH0_CLIENT_ID: is required (the machine-to-machine application of this service)',
+      'AUTH0_CLIENT_SECRET: is required (the secret of AUTH0_CLIENT_ID)',
+      'GOOGLE_CLIENT_SECRET: must be set together with GOOGLE_CLIENT_ID',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
+  it('should refuse an ADMIN_PORT equal to PORT and read DOCS_ENABLED', () => {
+    expect(failure({ ...base, PORT: '8080', ADMIN_PORT: '8080' }).variable).toBe('ADMIN_PORT');
+    expect(parseConfig({ ...base, ADMIN_PORT: '9100' }).adminPort).toBe(9100);
+    expect(parseConfig(base).adminPort).toBeUndefined();
+    expect(parseConfig(base).docsEnabled).toBe(true);
+    expect(parseConfig({ ...base, DOCS_ENABLED: 'false' }).docsEnabled).toBe(false);
+    expect(failure({ ...base, DOCS_ENABLED: 'off' }).variable).toBe('DOCS_ENABLED');
+  });
+
+  it('should list every variable it reads, with plain defaults', () => {
+    const variables = describeVariables();
+    const names = variables.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['AUTH0_DOMAIN', 'PORT', 'ADMIN_PORT', 'DOCS_ENABLED']));
+    expect(variables.find((v) => v.name === 'PORT')?.default).toBe('3000');
+    expect(variables.find((v) => v.name === 'AUTH0_DOMAIN')?.default).toBeUndefined();
   });
 
   it('should never put a value in the error message', () => {

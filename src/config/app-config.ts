@@ -1,9 +1,16 @@
 /**
- * The service's one typed configuration. `parseConfig` validates the environment once, at start-up;
- * everything else receives the resulting object through DI (the `AppConfig` token).
+ * The service's one typed configuration. `parseConfig` validates the environment once, at start-up,
+ * and reports every problem in one run (one line per variable); everything else receives the
+ * resulting object through DI (the `AppConfig` token). Each section below reads its own variables:
+ * adding one is one line in its section, plus its field in `Config`, `.env.example` and
+ * docs/configuration.md (a test compares that page's table with what this file reads).
  */
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ConfigError, EnvReader, isLoopbackHost } from './env-reader';
+import type { CacheKey } from './env-reader';
+
+export { ConfigError, isLoopbackHost };
+export type { CacheKey };
 
 export type ProviderKey = 'google' | 'github' | 'facebook';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -12,6 +19,10 @@ export interface Config {
   port: number;
   /** listening address; the sandbox sets 127.0.0.1 */
   host: string;
+  /** serve /metrics and /health/* on this port instead of `port` (undefined: on `port`) */
+  adminPort: number | undefined;
+  /** serve Swagger UI and /docs/openapi.json */
+  docsEnabled: boolean;
   auth0: {
     /** tenant root as a URL without trailing slash: https://tenant.eu.auth0.com */
     domainUrl: string;
@@ -36,12 +47,12 @@ export interface Config {
   tokenVault: { providers: ProviderKey[]; clientId?: string; clientSecret?: string };
   upstreamTimeoutMs: number;
   identityCacheTtlS: number;
-  /** how long a failed token recovery (idp_token_rejected) or a user_not_found is remembered */
-  idpRecoveryIntervalS: number;
   /** the exact `Authorization` value of the tenant's log stream; undefined: POST /auth0/log-stream is 404 */
   logStreamToken: string | undefined;
   /** fleet-wide Management API requests per second; undefined: no budget of our own */
   managementRps: number | undefined;
+  /** how long a failed token recovery (idp_token_rejected) or a user_not_found is remembered */
+  idpRecoveryIntervalS: number;
   jwksMinRefetchMs: number;
   /** headers and body of a request must have arrived within this, else 408 and the connection closes */
   requestTimeoutMs: number;
@@ -58,204 +69,187 @@ export interface Config {
   apiHostOverrides: Record<string, string>;
 }
 
-export interface CacheKey {
-  key: Buffer;
-  /** first 8 hex chars of the SHA-256 of the key */
-  id: string;
-}
-
 /** DI token and type of the validated configuration. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface AppConfig extends Config {}
 
-/** A configuration problem: names the variable, never its (possibly secret) value. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-  }
-}
-
-const PROVIDER_KEYS: readonly ProviderKey[] = ['google', 'github', 'facebook'];
+export const PROVIDER_KEYS: readonly ProviderKey[] = ['google', 'github', 'facebook'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 type Env = Record<string, string | undefined>;
 
 export function parseConfig(env: Env): AppConfig {
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const required = (name: string, hint = 'is required'): string => {
-    const value = read(name);
-    if (value === undefined) throw new ConfigError(name, hint);
-    return value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
-    }
-    return Number(raw);
-  };
-  const url = (name: string, fallback?: string): string => {
-    const raw = read(name) ?? fallback;
-    if (raw === undefined) throw new ConfigError(name, 'is required');
-    return checkUrl(name, raw);
-  };
-  const optionalPair = (a: string, b: string): [string, string] | [undefined, undefined] => {
-    const [x, y] = [read(a), read(b)];
-    if ((x === undefined) !== (y === undefined)) {
-      throw new ConfigError(x === undefined ? a : b, `must be set together with ${x === undefined ? b : a}`);
-    }
-    return [x, y] as [string, string] | [undefined, undefined];
-  };
-
-  const domainUrl = parseDomain(
-    required('AUTH0_DOMAIN', 'is required (the Auth0 tenant domain, e.g. tenant.eu.auth0.com)'),
-  );
-  const issuer = read('AUTH0_ISSUER') === undefined ? `${domainUrl}/` : url('AUTH0_ISSUER');
-  if (!issuer.endsWith('/'))
-    throw new ConfigError('AUTH0_ISSUER', "must end with '/' (it is compared with iss exactly)");
-
-  const redisUrl = read('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
-  }
-  const encryptionKey = parseKey('CACHE_ENCRYPTION_KEY', read('CACHE_ENCRYPTION_KEY'));
-  if (redisUrl !== undefined && encryptionKey === undefined) {
-    throw new ConfigError('CACHE_ENCRYPTION_KEY', 'is required when REDIS_URL is set (32 bytes, base64)');
-  }
-
-  const [googleClientId, googleClientSecret] = optionalPair('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
-  const vaultProviders = (read('TOKEN_VAULT_PROVIDERS') ?? '')
-    .split(',')
-    .map((p) => p.trim().toLowerCase())
-    .filter((p) => p !== '');
-  for (const p of vaultProviders) {
-    if (!PROVIDER_KEYS.includes(p as ProviderKey)) {
-      throw new ConfigError(
-        'TOKEN_VAULT_PROVIDERS',
-        `unknown provider '${p.slice(0, 20)}' (use ${PROVIDER_KEYS.join(', ')})`,
-      );
-    }
-    if (p === 'facebook') {
-      throw new ConfigError(
-        'TOKEN_VAULT_PROVIDERS',
-        "facebook is not among Token Vault's providers (use google, github)",
-      );
-    }
-  }
-  const [vaultClientId, vaultClientSecret] = optionalPair(
-    'TOKEN_VAULT_CLIENT_ID',
-    'TOKEN_VAULT_CLIENT_SECRET',
-  );
-  if (vaultProviders.length > 0 && vaultClientId === undefined) {
-    throw new ConfigError('TOKEN_VAULT_CLIENT_ID', 'is required when TOKEN_VAULT_PROVIDERS is set');
-  }
-
-  const corsOrigins = (read('CORS_ORIGINS') ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
-  for (const origin of corsOrigins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || parsed.origin !== origin) {
-      throw new ConfigError('CORS_ORIGINS', 'must be a comma list of origins like https://app.example.com');
-    }
-  }
-
-  const level = (read('LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(level as LogLevel)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const pretty = (read('LOG_PRETTY') ?? 'false').toLowerCase();
-  if (!['true', 'false', '1', '0'].includes(pretty))
-    throw new ConfigError('LOG_PRETTY', 'must be true or false');
-
-  const config: Config = {
-    port: integer('PORT', 3000, 0, 65535),
-    host: parseHost(read('HOST')),
-    auth0: {
-      domainUrl,
-      audience: required('AUTH0_AUDIENCE', "is required (this API's identifier in Auth0)"),
-      issuer,
-      clientId: required('AUTH0_CLIENT_ID'),
-      clientSecret: required('AUTH0_CLIENT_SECRET'),
-      tokenUrl: `${domainUrl}/oauth/token`,
-      managementApiUrl: `${domainUrl}/api/v2/`,
-      jwksUrl: `${issuer}.well-known/jwks.json`,
-    },
-    redis: {
-      url: redisUrl,
-      keyPrefix: read('REDIS_KEY_PREFIX') ?? 'idp-proxy:',
-      encryptionKey,
-      previousEncryptionKey: parseKey('CACHE_ENCRYPTION_KEY_PREVIOUS', read('CACHE_ENCRYPTION_KEY_PREVIOUS')),
-    },
-    google: {
-      apiBaseUrl: trimSlash(url('GOOGLE_API_BASE_URL', 'https://www.googleapis.com')),
-      tokenUrl: url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
-      clientId: googleClientId,
-      clientSecret: googleClientSecret,
-    },
-    github: { apiBaseUrl: trimSlash(url('GITHUB_API_BASE_URL', 'https://api.github.com')) },
-    facebook: {
-      apiBaseUrl: trimSlash(url('FACEBOOK_API_BASE_URL', 'https://graph.facebook.com')),
-      appSecret: read('FACEBOOK_APP_SECRET'),
-    },
-    tokenVault: {
-      providers: [...new Set(vaultProviders as ProviderKey[])],
-      clientId: vaultClientId,
-      clientSecret: vaultClientSecret,
-    },
-    upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
-    idpRecoveryIntervalS: integer('IDP_RECOVERY_INTERVAL_S', 30, 0, 3_600),
-    identityCacheTtlS: integer('IDENTITY_CACHE_TTL_S', 3600, 0, 86_400),
-    logStreamToken: read('AUTH0_LOG_STREAM_TOKEN'),
-    managementRps: read('AUTH0_MGMT_RPS') === undefined ? undefined : integer('AUTH0_MGMT_RPS', 0, 1, 10_000),
-    jwksMinRefetchMs: integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
-    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
-    corsOrigins,
-    swaggerClientId: read('SWAGGER_CLIENT_ID'),
-    log: { level: level as LogLevel, pretty: pretty === 'true' || pretty === '1' },
-    ...parsePublicUrls(read),
-    ...parseApiHosts(read),
-  };
+  const r = new EnvReader(env);
+  const config = readConfig(r);
+  r.throwIfAny();
   return Object.assign(Object.create(AppConfig.prototype) as AppConfig, config);
 }
 
-/** PUBLIC_URL and TRUST_PROXY: how the service names itself in the URLs it hands out. */
-function parsePublicUrls(
-  read: (name: string) => string | undefined,
-): Pick<Config, 'publicUrl' | 'trustProxy'> {
-  const raw = read('PUBLIC_URL');
-  let publicUrl: string | undefined;
-  if (raw !== undefined) {
-    const parsed = new URL(checkUrl('PUBLIC_URL', raw));
-    if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
-      throw new ConfigError('PUBLIC_URL', 'must be a base URL without query, fragment or user info');
-    }
-    publicUrl = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+/**
+ * Every variable the configuration reads, with its default where it has a plain one, in the order
+ * read. docs/configuration.md documents exactly these.
+ */
+export function describeVariables(): Array<{ name: string; default: string | undefined }> {
+  const r = new EnvReader({});
+  readConfig(r);
+  return [...r.variables].map(([name, fallback]) => ({ name, default: fallback }));
+}
+
+function readConfig(r: EnvReader): Config {
+  const port = r.integer('PORT', 3000, 0, 65535);
+  return {
+    port,
+    host: readHost(r),
+    adminPort: readAdminPort(r, port),
+    docsEnabled: r.boolean('DOCS_ENABLED', true),
+    auth0: readAuth0(r),
+    redis: readRedis(r),
+    ...readProviders(r),
+    tokenVault: readTokenVault(r),
+    upstreamTimeoutMs: r.integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
+    identityCacheTtlS: r.integer('IDENTITY_CACHE_TTL_S', 3600, 0, 86_400),
+    logStreamToken: r.read('AUTH0_LOG_STREAM_TOKEN'),
+    managementRps: r.optionalInteger('AUTH0_MGMT_RPS', 1, 10_000),
+    idpRecoveryIntervalS: r.integer('IDP_RECOVERY_INTERVAL_S', 30, 0, 3_600),
+    jwksMinRefetchMs: r.integer('JWKS_MIN_REFETCH_MS', 10_000, 0, 3_600_000),
+    requestTimeoutMs: r.integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    corsOrigins: readCorsOrigins(r),
+    swaggerClientId: r.read('SWAGGER_CLIENT_ID'),
+    log: { level: r.choice('LOG_LEVEL', 'info', LOG_LEVELS), pretty: r.boolean('LOG_PRETTY', false) },
+    publicUrl: readPublicUrl(r),
+    trustProxy: r.boolean('TRUST_PROXY', false),
+    ...readApiHosts(r),
+  };
+}
+
+function readAuth0(r: EnvReader): Config['auth0'] {
+  const domain = r.required(
+    'AUTH0_DOMAIN',
+    'is required (the Auth0 tenant domain, e.g. tenant.eu.auth0.com)',
+  );
+  const domainUrl = domain === '' ? 'https://tenant.invalid' : parseDomain(r, domain);
+  const issuer = r.read('AUTH0_ISSUER') === undefined ? `${domainUrl}/` : r.url('AUTH0_ISSUER');
+  if (!r.failed('AUTH0_ISSUER') && !issuer.endsWith('/')) {
+    r.fail('AUTH0_ISSUER', "must end with '/' (it is compared with iss exactly)");
   }
-  const trust = (read('TRUST_PROXY') ?? 'false').toLowerCase();
-  if (!['true', 'false', '1', '0'].includes(trust))
-    throw new ConfigError('TRUST_PROXY', 'must be true or false');
-  return { publicUrl, trustProxy: trust === 'true' || trust === '1' };
+  return {
+    domainUrl,
+    audience: r.required('AUTH0_AUDIENCE', "is required (this API's identifier in Auth0)"),
+    issuer,
+    clientId: r.required(
+      'AUTH0_CLIENT_ID',
+      'is required (the machine-to-machine application of this service)',
+    ),
+    clientSecret: r.required('AUTH0_CLIENT_SECRET', 'is required (the secret of AUTH0_CLIENT_ID)'),
+    tokenUrl: `${domainUrl}/oauth/token`,
+    managementApiUrl: `${domainUrl}/api/v2/`,
+    jwksUrl: `${issuer}.well-known/jwks.json`,
+  };
+}
+
+/** `tenant.eu.auth0.com` → `https://tenant.eu.auth0.com`; an http:// URL only for loopback hosts. */
+function parseDomain(r: EnvReader, raw: string): string {
+  const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  if (!r.checkUrl('AUTH0_DOMAIN', candidate)) return 'https://tenant.invalid';
+  const parsed = new URL(candidate);
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '') {
+    r.fail('AUTH0_DOMAIN', 'must be a bare domain or origin, without path or query');
+  }
+  return parsed.origin;
+}
+
+function readRedis(r: EnvReader): Config['redis'] {
+  const url = r.read('REDIS_URL');
+  if (url !== undefined && !/^rediss?:\/\/[^\s]+$/.test(url)) {
+    r.fail('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  const encryptionKey = r.key('CACHE_ENCRYPTION_KEY');
+  if (url !== undefined && encryptionKey === undefined && !r.failed('CACHE_ENCRYPTION_KEY')) {
+    r.fail('CACHE_ENCRYPTION_KEY', 'is required when REDIS_URL is set (32 bytes, base64)');
+  }
+  return {
+    url,
+    keyPrefix: r.text('REDIS_KEY_PREFIX', 'idp-proxy:'),
+    encryptionKey,
+    previousEncryptionKey: r.key('CACHE_ENCRYPTION_KEY_PREVIOUS'),
+  };
+}
+
+function readProviders(r: EnvReader): Pick<Config, 'google' | 'github' | 'facebook'> {
+  const [clientId, clientSecret] = r.pair('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
+  return {
+    google: {
+      apiBaseUrl: trimSlash(r.url('GOOGLE_API_BASE_URL', 'https://www.googleapis.com')),
+      tokenUrl: r.url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+      clientId,
+      clientSecret,
+    },
+    github: { apiBaseUrl: trimSlash(r.url('GITHUB_API_BASE_URL', 'https://api.github.com')) },
+    facebook: {
+      apiBaseUrl: trimSlash(r.url('FACEBOOK_API_BASE_URL', 'https://graph.facebook.com')),
+      appSecret: r.read('FACEBOOK_APP_SECRET'),
+    },
+  };
+}
+
+function readTokenVault(r: EnvReader): Config['tokenVault'] {
+  const providers = r.list('TOKEN_VAULT_PROVIDERS').map((p) => p.toLowerCase());
+  for (const p of providers) {
+    if (!PROVIDER_KEYS.includes(p as ProviderKey)) {
+      r.fail(
+        'TOKEN_VAULT_PROVIDERS',
+        `unknown provider '${p.slice(0, 20)}' (use ${PROVIDER_KEYS.join(', ')})`,
+      );
+    } else if (p === 'facebook') {
+      r.fail('TOKEN_VAULT_PROVIDERS', "facebook is not among Token Vault's providers (use google, github)");
+    }
+  }
+  const [clientId, clientSecret] = r.pair('TOKEN_VAULT_CLIENT_ID', 'TOKEN_VAULT_CLIENT_SECRET');
+  if (providers.length > 0 && clientId === undefined && !r.failed('TOKEN_VAULT_CLIENT_SECRET')) {
+    r.fail('TOKEN_VAULT_CLIENT_ID', 'is required when TOKEN_VAULT_PROVIDERS is set');
+  }
+  return { providers: [...new Set(providers as ProviderKey[])], clientId, clientSecret };
+}
+
+function readCorsOrigins(r: EnvReader): string[] {
+  const origins = r.list('CORS_ORIGINS');
+  const valid = origins.every((origin) => {
+    try {
+      return new URL(origin).origin === origin;
+    } catch {
+      return false;
+    }
+  });
+  if (!valid) r.fail('CORS_ORIGINS', 'must be a comma list of origins like https://app.example.com');
+  return origins;
+}
+
+/** An IP address to listen on (default all interfaces). */
+function readHost(r: EnvReader): string {
+  const raw = r.read('HOST', '0.0.0.0');
+  if (raw === undefined) return '0.0.0.0';
+  if (!isIP(raw) && raw !== 'localhost') r.fail('HOST', 'must be an IP address such as 127.0.0.1 or 0.0.0.0');
+  return raw;
+}
+
+function readAdminPort(r: EnvReader, port: number): number | undefined {
+  const adminPort = r.optionalInteger('ADMIN_PORT', 1, 65535);
+  if (adminPort !== undefined && adminPort === port) {
+    r.fail('ADMIN_PORT', 'must differ from PORT (unset it to serve /metrics and /health on PORT)');
+  }
+  return adminPort;
+}
+
+function readPublicUrl(r: EnvReader): string | undefined {
+  const raw = r.read('PUBLIC_URL');
+  if (raw === undefined || !r.checkUrl('PUBLIC_URL', raw)) return undefined;
+  const parsed = new URL(raw);
+  if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
+    r.fail('PUBLIC_URL', 'must be a base URL without query, fragment or user info');
+  }
+  return trimSlash(`${parsed.origin}${parsed.pathname}`);
 }
 
 /** Hosts each provider's `/hosts/{host}/` routes may reach when `*_API_HOSTS` is unset. */
@@ -278,37 +272,29 @@ const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** GOOGLE_API_HOSTS, GITHUB_API_HOSTS, FACEBOOK_API_HOSTS and API_HOST_OVERRIDES. */
-function parseApiHosts(
-  read: (name: string) => string | undefined,
-): Pick<Config, 'apiHosts' | 'apiHostOverrides'> {
-  const list = (name: string, raw: string): string[] =>
-    raw
-      .split(',')
-      .map((h) => h.trim().toLowerCase())
-      .filter((h) => h !== '')
-      .map((h) => {
-        if (!HOST_NAME.test(h))
-          throw new ConfigError(name, 'must be a comma list of host names (people.googleapis.com)');
-        return h;
-      });
+function readApiHosts(r: EnvReader): Pick<Config, 'apiHosts' | 'apiHostOverrides'> {
   const apiHosts = {} as Record<ProviderKey, string[]>;
   for (const key of PROVIDER_KEYS) {
     const name = `${key.toUpperCase()}_API_HOSTS`;
-    const raw = read(name);
-    apiHosts[key] = raw === undefined ? [...DEFAULT_API_HOSTS[key]] : [...new Set(list(name, raw))];
+    const raw = r.read(name, DEFAULT_API_HOSTS[key].join(','));
+    const hosts = raw === undefined ? [...DEFAULT_API_HOSTS[key]] : r.list(name).map((h) => h.toLowerCase());
+    if (!hosts.every((h) => HOST_NAME.test(h))) {
+      r.fail(name, 'must be a comma list of host names (people.googleapis.com)');
+    }
+    apiHosts[key] = [...new Set(hosts)];
   }
-  const allowed = new Set(Object.values(apiHosts).flat());
-  const apiHostOverrides: Record<string, string> = {};
-  for (const pair of (read('API_HOST_OVERRIDES') ?? '').split(',')) {
-    if (pair.trim() === '') continue;
+  return { apiHosts, apiHostOverrides: readHostOverrides(r, new Set(Object.values(apiHosts).flat())) };
+}
+
+function readHostOverrides(r: EnvReader, allowed: ReadonlySet<string>): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const pair of r.list('API_HOST_OVERRIDES')) {
     const eq = pair.indexOf('=');
     const host = pair.slice(0, Math.max(eq, 0)).trim().toLowerCase();
     const target = pair.slice(eq + 1).trim();
     if (eq < 0 || !allowed.has(host)) {
-      throw new ConfigError(
-        'API_HOST_OVERRIDES',
-        'must be host=http://127.0.0.1:port pairs naming allowed API hosts',
-      );
+      r.fail('API_HOST_OVERRIDES', 'must be host=http://127.0.0.1:port pairs naming allowed API hosts');
+      continue;
     }
     let parsed: URL | undefined;
     try {
@@ -321,60 +307,17 @@ function parseApiHosts(
       !['http:', 'https:'].includes(parsed.protocol) ||
       !isLoopbackHost(parsed.hostname)
     ) {
-      throw new ConfigError(
+      r.fail(
         'API_HOST_OVERRIDES',
         `the target for ${host} must be a loopback http(s) URL (tests and emulators only)`,
       );
+      continue;
     }
-    apiHostOverrides[host] = trimSlash(target);
+    overrides[host] = trimSlash(target);
   }
-  return { apiHosts, apiHostOverrides };
-}
-
-/** `tenant.eu.auth0.com` → `https://tenant.eu.auth0.com`; an http:// URL only for loopback hosts. */
-function parseDomain(raw: string): string {
-  const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
-  const checked = checkUrl('AUTH0_DOMAIN', candidate);
-  const parsed = new URL(checked);
-  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '') {
-    throw new ConfigError('AUTH0_DOMAIN', 'must be a bare domain or origin, without path or query');
-  }
-  return parsed.origin;
-}
-
-function checkUrl(name: string, raw: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a URL');
-  }
-  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
-    throw new ConfigError(name, 'must use https:// (http:// is accepted only for a loopback host)');
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigError(name, 'must be an https:// URL');
-  }
-  return raw;
+  return overrides;
 }
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
-}
-
-function parseKey(name: string, raw: string | undefined): CacheKey | undefined {
-  if (raw === undefined) return undefined;
-  const key = Buffer.from(raw, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length !== 32) {
-    throw new ConfigError(name, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)');
-  }
-  return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 8) };
-}
-
-/** An IP address to listen on (default all interfaces). */
-function parseHost(raw: string | undefined): string {
-  if (raw === undefined) return '0.0.0.0';
-  if (!isIP(raw) && raw !== 'localhost')
-    throw new ConfigError('HOST', 'must be an IP address such as 127.0.0.1 or 0.0.0.0');
-  return raw;
 }

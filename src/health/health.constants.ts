@@ -11,7 +11,7 @@ export interface ReadinessCheck {
   readonly key: string;
   /**
    * true: down makes /health/ready 503. false: down keeps the service ready and the answer adds
-   * `degraded: true` (the contract's rule for an unreachable Redis).
+   * `degraded: true` (the documented rule for an unreachable Redis).
    */
   readonly critical: boolean;
   /** `HealthIndicatorService.check(key).up()` or `.down(...)`; a throw counts as down */

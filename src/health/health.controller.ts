@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { JwksService } from '../auth/jwks.service';
+import { ManagementTokenStartup } from '../management-token/management-token.startup';
 import { READINESS_CHECKS } from './health.constants';
 import type { ReadinessCheck } from './health.constants';
 
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly jwks: JwksService,
+    private readonly managementToken: ManagementTokenStartup,
     @Optional() @Inject(READINESS_CHECKS) checks: ReadinessCheck[] | null,
   ) {
     this.critical = (checks ?? []).filter((c) => c.critical);
@@ -37,12 +39,13 @@ export class HealthController {
     return this.run(reply, []);
   }
 
-  /** 200 once a signing key set was fetched; 503 before. */
+  /** 200 once a signing key set was fetched and a Management API token obtained; 503 before. */
   @Get('ready')
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResult> {
     const result: ReadinessResult = await this.run(reply, [
       (): HealthIndicatorResult => this.jwksIndicator(),
+      (): HealthIndicatorResult => this.managementTokenIndicator(),
       ...this.critical.map((c) => () => c.check()),
     ]);
     for (const check of this.optional) {
@@ -74,6 +77,17 @@ export class HealthController {
   private jwksIndicator(): HealthIndicatorResult {
     const jwks = this.indicators.check('jwks');
     return this.jwks.isReady() ? jwks.up() : jwks.down({ message: 'no signing key set fetched yet' });
+  }
+
+  private managementTokenIndicator(): HealthIndicatorResult {
+    const indicator = this.indicators.check('managementToken');
+    const state = this.managementToken.state();
+    if (state.kind === 'ready') return indicator.up();
+    const message =
+      state.kind === 'refused'
+        ? `no Management API token: ${state.setting}`
+        : `no Management API token yet: ${state.reason}`;
+    return indicator.down({ message });
   }
 }
 

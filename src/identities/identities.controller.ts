@@ -2,6 +2,7 @@ import { Controller, Get, Param, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOAuth2, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Caller, CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
+import { mayActOn } from '../auth/principal';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { UsersService } from '../users/users.service';
@@ -27,6 +28,7 @@ export class IdentitiesController {
     'user_token_required',
     'user_not_found',
     'auth0_unavailable',
+    'auth0_misconfigured',
     'auth0_rate_limited',
     'upstream_timeout',
   )
@@ -34,7 +36,10 @@ export class IdentitiesController {
     return this.identities.list(request.user.sub, request.id);
   }
 
-  /** A named user's identities, for a client-credentials token with the permission `proxy:users`. */
+  /**
+   * A named user's identities, for a client-credentials token with the permission `proxy:users`
+   * (every identity) or `proxy:users:<provider>` (that provider's identities only).
+   */
   @Get('users/:userId/identities')
   @Caller('service')
   @ApiProblems(
@@ -44,11 +49,13 @@ export class IdentitiesController {
     'invalid_request',
     'user_not_found',
     'auth0_unavailable',
+    'auth0_misconfigured',
     'auth0_rate_limited',
     'upstream_timeout',
   )
-  getUserIdentities(@Param('userId') userId: string, @Req() request: AuthedRequest): Promise<IdentitiesDto> {
+  async getUserIdentities(@Param('userId') userId: string, @Req() request: AuthedRequest): Promise<IdentitiesDto> {
     UsersService.checkUserId(userId);
-    return this.identities.list(userId, request.id);
+    const list = await this.identities.list(userId, request.id);
+    return { identities: list.identities.filter((i) => mayActOn(request.user, i.provider)) };
   }
 }

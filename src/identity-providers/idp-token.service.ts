@@ -92,7 +92,7 @@ export class IdpTokenService {
     const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
     if (this.sourceOf(ctx.adapter) === 'token-vault') {
       const connection = identity?.connection ?? ctx.adapter.defaultConnection;
-      // Even when a user's own call left a token in the cache: the contract's answer, always.
+      // Even when a user's own call left a token in the cache: the documented answer, always.
       if (ctx.principal.isService)
         throw notConnected(connection, 'A service caller has no user token to exchange at the Token Vault.');
       const cached = await this.cache.get<CachedToken>('idp_token', cacheKey(ctx.userId, connection));

@@ -2,7 +2,7 @@
  * One Fastify `onResponse` hook per app that records every answered request: the request counter
  * and duration histogram, and one log line (method, route pattern, status, duration, request id,
  * caller `sub` and client id, provider). One hook and one line instead of pino-http middleware,
- * which STACK.md measured at ~40% of throughput even at level silent.
+ * which measured at ~40% of throughput even at level silent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';

@@ -108,7 +108,7 @@ class ServiceLogger extends NestPinoLogger {
 
 /**
  * A Nest LoggerService writing to `root`, for `app.useLogger`. nestjs-pino's LoggerModule is not
- * imported: its request logging is pino-http middleware, which STACK.md measured at ~40% of
+ * imported: its request logging is pino-http middleware, which measured at ~40% of
  * throughput even when silent; request lines come from one Fastify hook instead
  * (request-log.hook.ts).
  */

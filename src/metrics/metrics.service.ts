@@ -1,6 +1,6 @@
 /**
  * Owns the Prometheus registry of this process (one per app instance, so several apps in one test
- * process never share counters) and every metric the contract names.
+ * process never share counters) and every metric docs/operations.md names.
  */
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

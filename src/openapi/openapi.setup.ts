@@ -55,8 +55,10 @@ stored for them, without ever handing that token to the app.
 
 * **Apps** send their Auth0 access token for this API (\`Authorization: Bearer …\`) to \`/v1/identities\`
   and \`/v1/idp/{provider}/…\`.
-* **Internal services** send a client-credentials token carrying the permission \`proxy:users\` to
-  \`/v1/users/{userId}/…\`, acting for a named user.
+* **Internal services** send a client-credentials token to \`/v1/users/{userId}/…\`, acting for a
+  named user. The permission \`proxy:users\` allows every provider; \`proxy:users:{provider}\`
+  (\`proxy:users:github\`) allows that provider's routes only, and \`/v1/users/{userId}/identities\`
+  then lists only that provider's identities. Any other token is \`403 insufficient_scope\`.
 
 Every error the service makes itself is \`application/problem+json\` (RFC 9457) with a stable \`code\`;
 each operation lists the codes it can answer. Answers of the provider's API pass through with their
@@ -128,7 +130,7 @@ export function createOpenApiDocument(
         scheme: 'bearer',
         bearerFormat: 'JWT',
         description:
-          'An Auth0 access token for this API (audience `AUTH0_AUDIENCE`): a user token, or a client-credentials token with `proxy:users` for `/v1/users/...`.',
+          'An Auth0 access token for this API (audience `AUTH0_AUDIENCE`): a user token, or a client-credentials token with `proxy:users` (or `proxy:users:{provider}` for one provider) for `/v1/users/...`.',
       },
       BEARER_SCHEME,
     )

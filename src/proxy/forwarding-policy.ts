@@ -1,5 +1,5 @@
 /**
- * What the proxy copies between the caller and the IdP (contract, "What is forwarded"): request and
+ * What the proxy copies between the caller and the IdP (docs/forwarding.md): request and
  * response header allowlists, the query-string filter and the `Link` rewrite. Pure functions only.
  */
 import { checkProxyPath } from './path-policy';

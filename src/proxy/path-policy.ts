@@ -5,7 +5,7 @@
  * parameter, so that what is checked is exactly what the IdP receives. A path that passes is forwarded
  * byte for byte; one that fails answers `400 invalid_path` and never leaves the service.
  *
- * Choices beyond the contract's list:
+ * Choices beyond the documented list:
  * - A trailing slash (`user/repos/`) is an empty last segment and is rejected like `a//b`: the IdP
  *   APIs we serve never need one, and `x/` vs `x` can route differently upstream.
  * - `~` is accepted anywhere (`~/x`): it is an RFC 3986 unreserved character with no meaning in an

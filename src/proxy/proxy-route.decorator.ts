@@ -24,6 +24,7 @@ export const PROFILE_PROBLEMS: readonly ProblemCode[] = [
   'idp_account_not_connected',
   'idp_token_rejected',
   'auth0_unavailable',
+  'auth0_misconfigured',
   'idp_unavailable',
   'auth0_rate_limited',
   'upstream_timeout',
@@ -70,7 +71,10 @@ export function proxyRoutePath(form: ProxyForm, caller: CallerKind): string {
 
 function summary(method: ProxyMethod, form: ProxyForm, caller: CallerKind): string {
   const where = form === 'api' ? "the provider's API" : 'an allowed API host of the provider';
-  const who = caller === 'user' ? 'the caller' : 'a named user (service callers)';
+  const who =
+    caller === 'user'
+      ? 'the caller'
+      : 'a named user (service callers with proxy:users or proxy:users:{provider})';
   const body = ['POST', 'PUT', 'PATCH'].includes(method) ? ' (body forwarded as-is, at most 1 MiB)' : '';
   return `${method} on ${where} for ${who}${body}`;
 }

@@ -30,7 +30,7 @@ const PROXIED_PATH = /^\/v1\/(?:users\/[^/]+\/)?idp\/[^/]+\/(?:api|hosts\/[^/?]*
 
 /**
  * Routes of the proxy: the profile and the provider's API for the caller (`/v1/idp/...`) or, for
- * service callers with `proxy:users`, for a named user (`/v1/users/{userId}/idp/...`); the API at
+ * service callers with `proxy:users` (or `proxy:users:{provider}`), for a named user (`/v1/users/{userId}/idp/...`); the API at
  * the provider's default root (`/api/{path}`) or at another of its allowed hosts
  * (`/hosts/{host}/{path}`).
  */
@@ -55,7 +55,7 @@ export class ProxyController {
     await this.sendProfile(req, reply);
   }
 
-  /** A named user's profile at the provider, normalized (service callers). */
+  /** A named user's profile at the provider, normalized (service callers with `proxy:users` or `proxy:users:{provider}`). */
   @Get('users/:userId/idp/:provider/profile')
   @Caller('service')
   @userParam
@@ -218,7 +218,10 @@ export class ProxyController {
     // The router ends the path at a raw '#', and a URL parser would drop all after it (and with it
     // a query parameter the service appends, such as Facebook's appsecret_proof).
     if (req.raw.url?.includes('#') === true)
-      throw new ApiProblem('invalid_path', "The request target must not contain a raw '#'; encode it as %23.");
+      throw new ApiProblem(
+        'invalid_path',
+        "The request target must not contain a raw '#'; encode it as %23.",
+      );
     // A caller that goes away mid-call aborts the upstream call too.
     const gone = new Cancellation();
     reply.raw.once('close', () => {

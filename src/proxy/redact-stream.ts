@@ -1,5 +1,5 @@
 /**
- * Replaces IdP tokens in a response body before it reaches the caller (contract: "every occurrence of
+ * Replaces IdP tokens in a response body before it reaches the caller (docs/forwarding.md: "every occurrence of
  * the IdP token sent on that call is replaced by `REDACTED` while streaming").
  *
  * Matching is on bytes (secrets as UTF-8). Every byte that belongs to an occurrence of a secret is

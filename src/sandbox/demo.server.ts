@@ -1,6 +1,6 @@
 /**
  * Serves the sample single-page app (`examples/spa/`) at `/demo` on its own loopback port, for the
- * sandbox launcher and the browser test, with the Auth0 SPA SDK's browser bundle and the app's
+ * sandbox launcher, `npm run sample` (a real tenant) and the browser test, with the Auth0 SPA SDK's browser bundle and the app's
  * configuration (`/demo/config.json`: the tenant, the public client, the API audience, the
  * service's address). Outside the product: nothing in it imports this file.
  */
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 /** What the sample app needs to know (`/demo/config.json`). */
 export interface DemoConfig {
-  /** the tenant: `http://127.0.0.1:PORT` for the emulator (the SDK's `domain`) */
+  /** the tenant: `http://127.0.0.1:PORT` for the emulator, `tenant.eu.auth0.com` for a real one (the SDK's `domain`) */
   domain: string;
   /** the public (SPA) client */
   clientId: string;
@@ -49,6 +49,10 @@ const ASSETS: Record<string, Asset> = {
     file: sdkBundle(),
     type: 'text/javascript; charset=utf-8',
   },
+  [`${DEMO_PATH}/auth0-spa-js.worker.production.js`]: {
+    file: sdkBundle().replace(/auth0-spa-js\.production\.js$/, 'auth0-spa-js.worker.production.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 /** The SDK's self-contained browser build (a devDependency: `npm ci` installs it). */
@@ -82,7 +86,8 @@ function send(
  * tenant (the SDK's silent authentication): what a real deployment of such an app would send.
  */
 function contentSecurityPolicy(config: DemoConfig): string {
-  const tenant = new URL(config.domain).origin;
+  const tenant = new URL(/^https?:\/\//.test(config.domain) ? config.domain : `https://${config.domain}`)
+    .origin;
   const api = new URL(config.apiBaseUrl).origin;
   return [
     "default-src 'self'",
@@ -98,7 +103,14 @@ function contentSecurityPolicy(config: DemoConfig): string {
   ].join('; ');
 }
 
-export async function startDemoServer(options: { host?: string; port?: number } = {}): Promise<DemoServer> {
+export async function startDemoServer(
+  options: {
+    host?: string;
+    port?: number;
+    /** the host name in the app's address, when it differs from `host` (`localhost`) */
+    publicHost?: string;
+  } = {},
+): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
   let origin = '';
   let config: DemoConfig | undefined;
@@ -149,7 +161,7 @@ export async function startDemoServer(options: { host?: string; port?: number } 
     });
   });
   const { port } = server.address() as AddressInfo;
-  origin = `http://${host}:${port}`;
+  origin = `http://${options.publicHost ?? host}:${port}`;
   return {
     origin,
     url: `${origin}${DEMO_PATH}`,

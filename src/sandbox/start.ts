@@ -18,6 +18,7 @@ import type { DemoServer } from './demo.server';
 import { startEmulator } from './emulator/emulator';
 import type { EmulatorWithExtras } from './emulator/emulator.types';
 import { PRODUCT_NODE_FLAGS } from '../node-flags';
+import { prepareSandboxTenant, SANDBOX_VAULT_PROVIDER } from './sandbox-tenant';
 
 const PRODUCT_MAIN = join(__dirname, '..', 'main.js');
 const HOST = '127.0.0.1';
@@ -26,8 +27,6 @@ const DEMO_TOKEN_TTL_S = 12 * 3600;
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-/** Served from Token Vault in the sandbox, so its Token Vault seed user works. */
-const VAULT_PROVIDER = 'google';
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -175,7 +174,9 @@ function printWelcome(emulator: EmulatorWithExtras, url: string, demo: DemoServe
   say(octokit(url, linkedToken));
   say(`# a service acting for ${linked}`);
   say(curl(`${url}/v1/users/${encodeURIComponent(linked)}/identities`, service));
-  say(`# Token Vault (TOKEN_VAULT_PROVIDERS=${VAULT_PROVIDER}): ${emulator.seed.vault} has no token in`);
+  say(
+    `# Token Vault (TOKEN_VAULT_PROVIDERS=${SANDBOX_VAULT_PROVIDER}): ${emulator.seed.vault} has no token in`,
+  );
   say('# identities[]; the service exchanges the caller token for the Google token Token Vault holds');
   say(curl(`${url}/v1/idp/google/profile`, tokens.get(emulator.seed.vault) ?? ''));
   say('===============================================================================');
@@ -195,10 +196,7 @@ async function runSandbox(): Promise<void> {
     allowedRedirectUris: [...origins.map((origin) => `${origin}/docs/oauth2-redirect.html`), demo.url],
   });
   // Every Google user goes through the exchange: the vault holds the other seed users' Google too.
-  for (const userId of Object.values(emulator.seed)) {
-    if (emulator.user(userId)?.identities.some((i) => i.provider === 'google-oauth2'))
-      emulator.connectVault(userId, 'google-oauth2');
-  }
+  const sandboxSettings = prepareSandboxTenant(emulator);
   const url = origins[0];
   // The emulated tenant's Custom Webhook log stream, pointed at the service once it is up.
   const logStreamToken = `Bearer sandbox-log-stream-${randomBytes(12).toString('hex')}`;
@@ -211,11 +209,9 @@ async function runSandbox(): Promise<void> {
   const child = spawnProduct({
     ...process.env,
     ...emulator.env(),
-    TOKEN_VAULT_PROVIDERS: VAULT_PROVIDER,
-    AUTH0_ISSUER: emulator.issuer,
+    ...sandboxSettings,
     PORT: String(port),
     HOST,
-    SWAGGER_CLIENT_ID: emulator.spaClientId,
     CORS_ORIGINS: [...origins, demo.origin].join(','),
     AUTH0_LOG_STREAM_TOKEN: logStreamToken,
     LOG_PRETTY: 'true',

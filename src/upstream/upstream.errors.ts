@@ -1,6 +1,6 @@
 /**
- * Typed upstream failures, each carrying its cause. `toProblem` is where they become contract
- * codes: Auth0 targets and IdP targets fail differently.
+ * Typed upstream failures, each carrying its cause. `toProblem` is where they become the service's
+ * problem codes: Auth0 targets and IdP targets fail differently.
  */
 import { ApiProblem } from '../common/problem';
 
@@ -15,7 +15,9 @@ export type UpstreamFailure =
   /** answered 5xx (Auth0) or an unusable body */
   | 'unavailable'
   /** Auth0 kept answering 429 */
-  | 'rate_limited';
+  | 'rate_limited'
+  /** Auth0 refused this service's own credentials or scopes (see Auth0MisconfiguredError) */
+  | 'misconfigured';
 
 /** undici's error for a body that sent nothing for the body timeout (UPSTREAM_TIMEOUT_MS). */
 export function isBodyTimeout(error: unknown): boolean {
@@ -63,11 +65,32 @@ export class UpstreamError extends Error {
           },
         );
       }
+      case 'misconfigured':
+        return new ApiProblem(
+          'auth0_misconfigured',
+          "Auth0 refused this service's own credentials; the operator must fix its Auth0 settings (its log names them).",
+          { cause: this },
+        );
       case 'unreachable':
       case 'unavailable':
         return auth0
           ? new ApiProblem('auth0_unavailable', 'Auth0 is unavailable; try again shortly.', { cause: this })
           : new ApiProblem('idp_unavailable', 'The identity provider could not be reached.', { cause: this });
     }
+  }
+}
+
+/**
+ * The tenant refused this service's own credentials (client credentials 401/403) or gave a
+ * Management API token without the scopes it needs: an operator's problem, never an outage.
+ * `setting` names what to fix in the Auth0 Dashboard; it carries no secret.
+ */
+export class Auth0MisconfiguredError extends UpstreamError {
+  constructor(
+    target: UpstreamTarget,
+    readonly setting: string,
+    status?: number,
+  ) {
+    super('misconfigured', target, { status });
   }
 }

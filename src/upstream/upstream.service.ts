@@ -298,7 +298,7 @@ export class UpstreamService implements OnModuleDestroy {
   }
 
   private record(target: UpstreamTarget, status: string, started: number): void {
-    // The JWKS fetch is not one of the contract's upstream targets; it is not counted.
+    // The JWKS fetch is not one of the documented upstream targets (docs/operations.md); it is not counted.
     if (target !== 'auth0_jwks') this.metrics.countUpstream(target, status);
     if (this.logger.enabled('debug'))
       this.logger.debug(

@@ -92,6 +92,7 @@ export class UsersService {
       answer = await this.read(url, token, requestId);
     }
     if (answer.status === 404) throw new ApiProblem('user_not_found', 'Auth0 has no user with this id.');
+    if (answer.status === 403) throw this.managementToken.scopeRefused(answer.status);
     if (answer.status !== 200 || !Array.isArray(answer.json?.identities)) {
       this.logger.error({ status: answer.status }, 'unexpected Management API answer to a user lookup');
       throw new UpstreamError('unavailable', 'auth0_user', { status: answer.status });

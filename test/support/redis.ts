@@ -1,6 +1,7 @@
 /**
- * For the shared-cache specs: the Redis named by REDIS_URL (`.ci/run` sets it; without it these
- * suites skip, saying so in one line), service replicas as child processes (`node dist/main.js`,
+ * For the shared-cache specs: the Redis named by REDIS_URL (`.ci/run` sets it; otherwise jest's global
+ * set-up finds one on 127.0.0.1:6379 or starts a redis-server of its own; only when none works do
+ * these suites skip, saying so in one line), service replicas as child processes (`node dist/main.js`,
  * exactly the environment given), a redis-server of a test's own to kill and restart, and a
  * client to look at what the replicas wrote.
  */
@@ -22,12 +23,12 @@ function newClient(url: string) {
 }
 export type RedisClient = ReturnType<typeof newClient>;
 
-/** `describe` when REDIS_URL is set; else `describe.skip` and one line on stderr saying why. */
+/** `describe` when a Redis was found; else `describe.skip` and one line on stderr saying why. */
 export function describeWithRedis(title: string, suite: () => void): void {
   if (REDIS_URL === undefined) {
     // Straight to stderr: jest shows nothing of a file whose tests are all skipped.
     process.stderr.write(
-      `${title}: skipped, REDIS_URL is not set (.ci/run sets REDIS_URL=redis://127.0.0.1:6379)\n`,
+      `${title}: skipped, no Redis (REDIS_URL unset, nothing on 127.0.0.1:6379, no redis-server installed)\n`,
     );
     describe.skip(title, suite);
   } else {

@@ -4,7 +4,8 @@
  * emulator's secrets at the end (`expectNoSecretLeaked`).
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/bootstrap';
+import { createApp, listenAll } from '../../src/bootstrap';
+import { CacheService } from '../../src/cache/cache.service';
 import { parseConfig } from '../../src/config/app-config';
 import { startEmulator } from '../../src/sandbox/emulator/emulator';
 import type { EmulatorOptions, EmulatorWithExtras } from '../../src/sandbox/emulator/emulator.types';
@@ -59,9 +60,15 @@ export async function startStack(
 ): Promise<Stack> {
   const emulator = await startEmulator(emulatorOptions);
   options.beforeApp?.(emulator);
-  const config = parseConfig({ ...emulator.env(), PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const config = parseConfig({
+    ...emulator.env(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const app = await createApp(config, { logger: false, logDestination: options.logDestination });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await listenAll(app, config);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const answers: string[] = [];
   const fetched: string[] = [];
@@ -105,7 +112,9 @@ export async function startStack(
       await emulator.close();
     },
   };
-  if (options.waitReady ?? true) await waitUntilReady(url);
+  if (options.waitReady ?? true) {
+    await waitUntilReady(config.adminPort === undefined ? url : `http://127.0.0.1:${config.adminPort}`);
+  }
   return stack;
 }
 
@@ -147,4 +156,13 @@ export function expectNoSecretLeaked(stack: Stack): void {
   expect(secrets.length).toBeGreaterThan(0);
   const leaks = secrets.filter((secret) => stack.answers.some((answer) => answer.includes(secret)));
   expect(leaks).toEqual([]);
+}
+
+/**
+ * The service asks for a management token at start-up: drop it, and zero the emulator's counters,
+ * so a test sees the token call its own request makes.
+ */
+export async function forgetManagementToken(stack: Stack): Promise<void> {
+  await stack.app.get(CacheService).delete('management_token', 'management');
+  stack.emulator.resetCounters();
 }

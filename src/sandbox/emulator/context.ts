@@ -45,6 +45,8 @@ export interface Ctx {
   jwksDown: boolean;
   /** where sign-ins are reported, as a Custom Webhook log stream would (unset: nowhere) */
   logStream?: LogStreamSink;
+  /** the `scope` of management tokens from the client-credentials grant */
+  managementScope: string;
   idpHeaders: Record<ProviderName, Record<string, string>>;
   /** users listed on the sign-in page */
   signInUsers: string[];

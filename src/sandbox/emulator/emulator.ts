@@ -26,7 +26,7 @@ import {
 import { createSigningKey, createSigningKeySync } from './jwt';
 import { hex, providerOfConnection, Stats, World } from './state';
 import { postLogEvents } from './log-stream';
-import { createTenantListener } from './tenant.server';
+import { createTenantListener, MANAGEMENT_SCOPE } from './tenant.server';
 
 export type { EmulatorWithExtras } from './emulator.types';
 
@@ -123,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     vaultTokenTtlS: options.vaultTokenTtlS ?? 3600,
     userTokenTtlS: options.userTokenTtlS ?? 86400,
     jwksDown: false,
+    managementScope: MANAGEMENT_SCOPE,
     idpHeaders: { google: {}, github: {}, facebook: {} },
     signInUsers: Object.values(SEED),
   };
@@ -229,6 +230,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const key = createSigningKeySync('emu');
       ctx.keys.published = rotateOptions?.dropOld ? [key] : [...ctx.keys.published, key];
       ctx.keys.current = key;
+    },
+    setManagementScope: (scope) => {
+      ctx.managementScope = scope ?? MANAGEMENT_SCOPE;
     },
     setJwksDown: (down) => {
       ctx.jwksDown = down;

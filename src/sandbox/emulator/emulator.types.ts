@@ -52,7 +52,7 @@ export interface RecordedRequest {
 export type FaultSpec =
   /** answer 429 with `retry-after: <retryAfterS>` and `x-ratelimit-reset: <epoch s>` (defaults 1 s) */
   | { kind: '429'; times?: number; retryAfterS?: number }
-  | { kind: '401' | '500' | '502' | '503' | '504'; times?: number }
+  | { kind: '401' | '403' | '500' | '502' | '503' | '504'; times?: number }
   /** accept the request and send nothing for `ms` (default: forever, until close) */
   | { kind: 'hang'; times?: number; ms?: number }
   /** destroy the socket without an answer */
@@ -224,6 +224,11 @@ export interface Emulator {
   mintServiceToken(options?: { clientId?: string; permissions?: string[]; scope?: string }): string;
   /** add a new signing key and use it for new tokens (old key stays published unless dropOld) */
   rotateSigningKey(options?: { dropOld?: boolean }): void;
+  /**
+   * the `scope` management tokens carry from now on, as an M2M application granted fewer Management
+   * API permissions gets (default `read:users read:user_idp_tokens`; undefined restores it)
+   */
+  setManagementScope(scope: string | undefined): void;
   /** while true, the JWKS endpoint answers 503 */
   setJwksDown(down: boolean): void;
 

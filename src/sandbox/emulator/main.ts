@@ -13,9 +13,13 @@
  *   --audience            EMULATOR_AUDIENCE             default https://idp-proxy.local/api
  *   --redirect-uris       EMULATOR_REDIRECT_URIS        comma list accepted by /authorize
  *   --spa-client-id       EMULATOR_SPA_CLIENT_ID        default sandbox-spa
+ *                         EMULATOR_SANDBOX              true: set up as `npm start` does (Token Vault
+ *                                                       holds the Google seed users; prints the
+ *                                                       product settings that go with it)
  *   fixed secrets (random when unset): EMULATOR_MANAGEMENT_CLIENT_SECRET, EMULATOR_TOKEN_VAULT_CLIENT_SECRET,
  *   EMULATOR_GOOGLE_CLIENT_SECRET, EMULATOR_FACEBOOK_APP_SECRET
  */
+import { prepareSandboxTenant } from '../sandbox-tenant';
 import { startEmulator } from './emulator';
 import type { EmulatorOptions, EmulatorWithExtras } from './emulator.types';
 
@@ -84,7 +88,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Emul
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<EmulatorWithExtras> {
   const emulator = await startEmulator(parseArgs(argv, env));
-  for (const [name, value] of Object.entries(emulator.env())) console.log(`${name}=${value}`);
+  const sandbox = env.EMULATOR_SANDBOX === 'true' ? prepareSandboxTenant(emulator) : {};
+  // TOKEN_VAULT_CLIENT_SECRET stays the last line: readers wait for it.
+  for (const [name, value] of Object.entries({ ...sandbox, ...emulator.env() }))
+    console.log(`${name}=${value}`);
   console.error(`# emulated Auth0 tenant at ${emulator.tenantUrl}; demo user tokens (valid 24 h):`);
   for (const userId of Object.values(emulator.seed)) {
     console.error(`# ${userId}: ${emulator.mintToken({ sub: userId, expiresInS: 86400 })}`);

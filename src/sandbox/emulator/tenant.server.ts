@@ -16,7 +16,7 @@ export const SUBJECT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token
 export const FEDERATED_TOKEN_TYPE = 'http://auth0.com/oauth/token-type/federated-connection-access-token';
 
 const USERS_PREFIX = '/api/v2/users/';
-const MANAGEMENT_SCOPE = 'read:users read:user_idp_tokens';
+export const MANAGEMENT_SCOPE = 'read:users read:user_idp_tokens';
 const TX_TTL_MS = 10 * 60 * 1000;
 const MAX_PENDING = 2000;
 /** the tenant's session cookie, set by a sign-in and read by `prompt=none` (silent authentication) */
@@ -241,7 +241,7 @@ export function createTenantListener(ctx: Ctx): RequestListener {
         aud: audience,
         iat: now,
         exp: now + ttl,
-        scope: MANAGEMENT_SCOPE,
+        scope: ctx.managementScope,
         gty: 'client-credentials',
         azp: ctx.managementClient.clientId,
         jti: hex(8),
@@ -252,7 +252,7 @@ export function createTenantListener(ctx: Ctx): RequestListener {
     sendJson(
       res,
       200,
-      { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: MANAGEMENT_SCOPE },
+      { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: ctx.managementScope },
       { 'cache-control': 'no-store' },
     );
   };

@@ -1,0 +1,3 @@
+import { setup } from './redis-global';
+
+export default setup;

@@ -1,0 +1,3 @@
+import { teardown } from './redis-global';
+
+export default teardown;
