@@ -92,7 +92,6 @@ describe('User-facing documentation', () => {
     for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
       if (/^[a-z]+:/.test(target)) continue;
       const path = resolve(dirname(join(REPO_ROOT, file)), target);
-      const relative = path.slice(REPO_ROOT.length + 1);
       if (!existsSync(path)) missing.push(target);
     }
     expect(missing).toEqual([]);
