@@ -53,7 +53,10 @@ export class IdentitiesController {
     'auth0_rate_limited',
     'upstream_timeout',
   )
-  async getUserIdentities(@Param('userId') userId: string, @Req() request: AuthedRequest): Promise<IdentitiesDto> {
+  async getUserIdentities(
+    @Param('userId') userId: string,
+    @Req() request: AuthedRequest,
+  ): Promise<IdentitiesDto> {
     UsersService.checkUserId(userId);
     const list = await this.identities.list(userId, request.id);
     return { identities: list.identities.filter((i) => mayActOn(request.user, i.provider)) };
