@@ -8,17 +8,8 @@
 import type { EndpointName } from '../src/sandbox/emulator/emulator.types';
 import { expectProblem, startStack } from './support/stack';
 import type { Answer, Stack } from './support/stack';
-import {
-  REDIS_URL,
-  connectRedis,
-  describeWithRedis,
-  newEncryptionKey,
-  startReplica,
-  stopFleet,
-  uniquePrefix,
-} from './support/redis';
+import { describeWithRedis, startFleet, stopFleet, uniquePrefix } from './support/redis';
 import type { RedisClient, Replica } from './support/redis';
-import { startEmulator } from '../src/sandbox/emulator/emulator';
 import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types';
 
 const REQUESTS = 20;
@@ -216,14 +207,7 @@ describeWithRedis('recovery budget across two replicas sharing Redis', () => {
   let redis: RedisClient;
 
   beforeAll(async () => {
-    redis = await connectRedis(REDIS_URL as string);
-    emulator = await startEmulator();
-    const env = {
-      REDIS_URL: REDIS_URL as string,
-      REDIS_KEY_PREFIX: prefix,
-      CACHE_ENCRYPTION_KEY: newEncryptionKey(),
-    };
-    replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
+    ({ emulator, replicas, redis } = await startFleet(prefix));
   }, 60_000);
 
   afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));

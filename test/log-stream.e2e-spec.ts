@@ -3,18 +3,8 @@
  * signup, deletion or Management API write to a user ends the cached copy of that user (the next
  * request looks the user up again); every refusal is problem+json.
  */
-import { startEmulator } from '../src/sandbox/emulator/emulator';
 import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types';
-import {
-  REDIS_URL,
-  connectRedis,
-  describeWithRedis,
-  newEncryptionKey,
-  startReplica,
-  stopFleet,
-  uniquePrefix,
-  waitFor,
-} from './support/redis';
+import { describeWithRedis, startFleet, stopFleet, uniquePrefix, waitFor } from './support/redis';
 import type { RedisClient, Replica } from './support/redis';
 import { expectNoSecretLeaked, expectProblem, startStack } from './support/stack';
 import type { Answer, Stack } from './support/stack';
@@ -202,16 +192,10 @@ describeWithRedis('POST /auth0/log-stream on two replicas sharing Redis', () => 
   let redis: RedisClient;
 
   beforeAll(async () => {
-    redis = await connectRedis(REDIS_URL as string);
-    emulator = await startEmulator();
-    const env = {
-      REDIS_URL: REDIS_URL as string,
-      REDIS_KEY_PREFIX: prefix,
-      CACHE_ENCRYPTION_KEY: newEncryptionKey(),
+    ({ emulator, replicas, redis } = await startFleet(prefix, {
       AUTH0_LOG_STREAM_TOKEN: STREAM_TOKEN,
       IDENTITY_CACHE_TTL_S: '86400',
-    };
-    replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
+    }));
   }, 60_000);
 
   afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));

@@ -4,18 +4,9 @@
  * with Retry-After. In one process (memory bucket) and across two replicas sharing the bucket in
  * Redis. Concurrent requests of one user share one lookup, so no user is looked up twice.
  */
-import { startEmulator } from '../src/sandbox/emulator/emulator';
 import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types';
 import { parseMetrics } from './support/ops';
-import {
-  REDIS_URL,
-  connectRedis,
-  describeWithRedis,
-  newEncryptionKey,
-  startReplica,
-  stopFleet,
-  uniquePrefix,
-} from './support/redis';
+import { describeWithRedis, startFleet, stopFleet, uniquePrefix } from './support/redis';
 import type { RedisClient, Replica } from './support/redis';
 import { expectNoSecretLeaked, startStack } from './support/stack';
 import type { Stack } from './support/stack';
@@ -147,16 +138,10 @@ describeWithRedis('Management API budget, two replicas sharing Redis', () => {
   let redis: RedisClient;
 
   beforeAll(async () => {
-    redis = await connectRedis(REDIS_URL as string);
-    emulator = await startEmulator();
-    const env = {
-      REDIS_URL: REDIS_URL as string,
-      REDIS_KEY_PREFIX: prefix,
-      CACHE_ENCRYPTION_KEY: newEncryptionKey(),
+    ({ emulator, replicas, redis } = await startFleet(prefix, {
       AUTH0_MGMT_RPS: String(RPS),
       UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-    };
-    replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
+    }));
   }, 60_000);
 
   afterAll(() => stopFleet({ replicas, emulator, redis, prefix }));

@@ -4,18 +4,8 @@
  * lookup for the whole fleet, and what they leave in Redis names no user and holds no token in
  * plaintext.
  */
-import { startEmulator } from '../src/sandbox/emulator/emulator';
 import type { EmulatorWithExtras } from '../src/sandbox/emulator/emulator.types';
-import {
-  REDIS_URL,
-  connectRedis,
-  stopFleet,
-  describeWithRedis,
-  newEncryptionKey,
-  scanPrefix,
-  startReplica,
-  uniquePrefix,
-} from './support/redis';
+import { startFleet, stopFleet, describeWithRedis, scanPrefix, uniquePrefix } from './support/redis';
 import type { RedisClient, Replica } from './support/redis';
 
 const REQUESTS = 200;
@@ -29,14 +19,7 @@ describeWithRedis('Shared Redis cache: two replicas', () => {
   let startupTokenCalls = 0;
 
   beforeAll(async () => {
-    redis = await connectRedis(REDIS_URL as string);
-    emulator = await startEmulator();
-    const env = {
-      REDIS_URL: REDIS_URL as string,
-      REDIS_KEY_PREFIX: prefix,
-      CACHE_ENCRYPTION_KEY: newEncryptionKey(),
-    };
-    replicas = await Promise.all([startReplica(emulator, env), startReplica(emulator, env)]);
+    ({ emulator, replicas, redis } = await startFleet(prefix));
     startupTokenCalls = emulator.count('token.client_credentials');
   }, 60_000);
 

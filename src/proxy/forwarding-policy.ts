@@ -3,7 +3,7 @@
  * response header allowlists, the query-string filter and the `Link` rewrite. Pure functions only.
  */
 import { checkProxyPath } from './path-policy';
-import { secretVariants } from './redact-stream';
+import { cachedSecretVariants } from './redact-stream';
 
 /** Caller headers copied to the IdP (adapters may add their own, e.g. GitHub's `x-github-api-version`). */
 export const FORWARDED_REQUEST_HEADERS: readonly string[] = [
@@ -201,7 +201,7 @@ export function dropHeadersHoldingSecrets(
 ): void {
   const checks = secrets
     .filter((secret) => secret !== '')
-    .map((secret) => ({ secret, forms: secretVariants(secret) }));
+    .map((secret) => ({ secret, forms: cachedSecretVariants(secret) }));
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     const values = Array.isArray(value) ? value : [value];

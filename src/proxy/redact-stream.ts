@@ -36,25 +36,34 @@ export function secretVariants(secret: string): string[] {
 }
 
 /**
- * The byte patterns of one secret, built once per secret rather than once per response: the same
- * IdP token is sent on call after call. Bounded; the oldest entries go first.
+ * The forms of one secret and their byte patterns, built once per secret rather than once per
+ * response: the same IdP token is sent on call after call. Bounded; the oldest entries go first.
  */
-const patternCache = new Map<string, readonly Buffer[]>();
-const PATTERN_CACHE_ENTRIES = 1000;
+const formCache = new Map<string, { forms: readonly string[]; patterns: readonly Buffer[] }>();
+const FORM_CACHE_ENTRIES = 1000;
+
+function formsOf(secret: string): { forms: readonly string[]; patterns: readonly Buffer[] } {
+  let entry = formCache.get(secret);
+  if (entry === undefined) {
+    const forms = secretVariants(secret);
+    const patterns = forms.map((form) => Buffer.from(form, 'utf8')).filter((pattern) => pattern.length > 0);
+    entry = { forms, patterns };
+    if (formCache.size >= FORM_CACHE_ENTRIES) {
+      const oldest = formCache.keys().next();
+      if (oldest.done !== true) formCache.delete(oldest.value);
+    }
+    formCache.set(secret, entry);
+  }
+  return entry;
+}
+
+/** `secretVariants(secret)`, from the per-secret cache (for the per-request header check). */
+export function cachedSecretVariants(secret: string): readonly string[] {
+  return formsOf(secret).forms;
+}
 
 function patternsOf(secret: string): readonly Buffer[] {
-  let patterns = patternCache.get(secret);
-  if (patterns === undefined) {
-    patterns = secretVariants(secret)
-      .map((form) => Buffer.from(form, 'utf8'))
-      .filter((pattern) => pattern.length > 0);
-    if (patternCache.size >= PATTERN_CACHE_ENTRIES) {
-      const oldest = patternCache.keys().next();
-      if (oldest.done !== true) patternCache.delete(oldest.value);
-    }
-    patternCache.set(secret, patterns);
-  }
-  return patterns;
+  return formsOf(secret).patterns;
 }
 
 function toPatterns(secrets: readonly string[]): readonly Buffer[] {

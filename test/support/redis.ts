@@ -9,6 +9,7 @@ import { createClient } from '@keyv/redis';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { startEmulator } from '../../src/sandbox/emulator/emulator';
 import type { EmulatorWithExtras } from '../../src/sandbox/emulator/emulator.types';
 import { parseMetrics } from './ops';
 import { PRODUCT_MAIN, cleanEnv, freePort, requireBuild, runNode } from './sandbox-process';
@@ -86,6 +87,32 @@ export async function stopFleet(fleet: {
     await deletePrefix(fleet.redis, fleet.prefix);
     fleet.redis.destroy();
   }
+}
+
+/**
+ * Two replicas sharing the Redis of REDIS_URL under `prefix`, configured to a new emulator, with
+ * `env` on top; a client to look at what they wrote. On failure, what was started is stopped.
+ */
+export async function startFleet(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ emulator: EmulatorWithExtras; replicas: Replica[]; redis: RedisClient }> {
+  const redis = await connectRedis(REDIS_URL as string);
+  const emulator = await startEmulator();
+  const shared = {
+    REDIS_URL: REDIS_URL as string,
+    REDIS_KEY_PREFIX: prefix,
+    CACHE_ENCRYPTION_KEY: newEncryptionKey(),
+    ...env,
+  };
+  const started = await Promise.allSettled([startReplica(emulator, shared), startReplica(emulator, shared)]);
+  const replicas = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    await stopFleet({ replicas, emulator, redis, prefix });
+    throw failed.reason;
+  }
+  return { emulator, replicas, redis };
 }
 
 function escapeGlob(text: string): string {
