@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { IdpTokensModule } from '../idp-tokens/idp-tokens.module';
 import { IdentitiesController } from './identities.controller';
 import { IdentitiesService } from './identities.service';
 
 @Module({
-  imports: [IdentityProvidersModule],
+  imports: [IdentityProvidersModule, IdpTokensModule],
   controllers: [IdentitiesController],
   providers: [IdentitiesService],
 })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IdentityProviderRegistry } from '../identity-providers/identity-provider.registry';
-import { IdpTokenService } from '../identity-providers/idp-token.service';
+import { IdpTokensService } from '../idp-tokens/idp-tokens.service';
 import { UsersService } from '../users/users.service';
 import type { IdentitiesDto, IdentityDto } from './dto/identity.dto';
 
@@ -10,7 +10,7 @@ export class IdentitiesService {
   constructor(
     private readonly users: UsersService,
     private readonly registry: IdentityProviderRegistry,
-    private readonly tokens: IdpTokenService,
+    private readonly tokens: IdpTokensService,
   ) {}
 
   async list(userId: string, requestId?: string): Promise<IdentitiesDto> {

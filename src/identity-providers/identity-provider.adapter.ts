@@ -63,6 +63,13 @@ export interface IdentityProviderAdapter {
   refresh(refreshToken: string, requestId?: string): Promise<RefreshedToken>;
 }
 
+/** `refresh` was refused (revoked or expired refresh token, 400/401): this one will not do. */
+export class RefreshRefusedError extends Error {
+  constructor(readonly status: number) {
+    super(`refresh refused with ${status}`);
+  }
+}
+
 /** Reads loosely typed JSON fields of an IdP answer. */
 export function field(body: unknown, ...path: string[]): unknown {
   let value: unknown = body;

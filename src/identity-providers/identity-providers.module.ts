@@ -8,7 +8,6 @@ import { GoogleAdapter } from './adapters/google.adapter';
 import { IdentityProviderRegistry } from './identity-provider.registry';
 import type { IdentityProviderAdapter } from './identity-provider.adapter';
 import { IDENTITY_PROVIDER_ADAPTERS } from './identity-providers.constants';
-import { IdpTokenService } from './idp-token.service';
 
 /** Every served provider: adding one is its adapter file plus one entry here. */
 const ADAPTERS: Array<Type<IdentityProviderAdapter>> = [GoogleAdapter, GithubAdapter, FacebookAdapter];
@@ -23,9 +22,8 @@ const ADAPTERS: Array<Type<IdentityProviderAdapter>> = [GoogleAdapter, GithubAda
       inject: ADAPTERS,
     },
     IdentityProviderRegistry,
-    IdpTokenService,
   ],
-  exports: [IdentityProviderRegistry, IdpTokenService, UsersModule],
+  exports: [IdentityProviderRegistry, UsersModule],
 })
 export class IdentityProvidersModule implements OnModuleInit {
   constructor(

@@ -9,7 +9,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
 import { IdentityProviderRegistry } from '../identity-providers/identity-provider.registry';
-import { idpTokenKey } from '../identity-providers/idp-token-key';
+import { idpTokenKey } from '../idp-tokens/idp-token-key';
 import { RecoveryBudget } from '../users/recovery-budget';
 import type { UserIdentities } from '../users/user.types';
 

@@ -14,8 +14,8 @@ import type {
   NormalizedProfile,
 } from '../identity-providers/identity-provider.adapter';
 import { IdentityProviderRegistry } from '../identity-providers/identity-provider.registry';
-import { IdpTokenService, tokenRejected } from '../identity-providers/idp-token.service';
-import type { IdpCredential, RecoveryState, TokenContext } from '../identity-providers/idp-token.service';
+import type { IdpCredential, TokenContext } from '../idp-tokens/idp-token-source';
+import { IdpTokensService } from '../idp-tokens/idp-tokens.service';
 import { ContextLogger } from '../logging/context-logger';
 import type { CallerSignal } from '../upstream/cancellation';
 import { discard } from '../upstream/discard';
@@ -94,7 +94,7 @@ export class ProxyService {
 
   constructor(
     private readonly registry: IdentityProviderRegistry,
-    private readonly tokens: IdpTokenService,
+    private readonly tokens: IdpTokensService,
     private readonly upstream: UpstreamService,
   ) {}
 
@@ -217,9 +217,9 @@ export class ProxyService {
       requestId: caller.requestId,
       purpose: call.purpose,
     };
-    const state: RecoveryState = { tried: new Set(), relooked: false, renewed: false };
-    let credential = await this.tokens.resolve(ctx);
+    let token = await this.tokens.resolve(ctx);
     for (;;) {
+      const { credential } = token;
       const query = adapter.signQuery(call.query, credential.accessToken);
       const response = await this.upstream.request({
         target: 'idp',
@@ -233,9 +233,8 @@ export class ProxyService {
       });
       if (response.status !== 401) return { response, credential };
       discard(response.body);
-      const next = await this.tokens.recover(ctx, credential, state);
-      if (next === undefined) throw tokenRejected(credential.connection, adapter.key);
-      credential = next;
+      // The next token worth trying; idp_token_rejected when none is left.
+      token = await token.retry();
     }
   }
 

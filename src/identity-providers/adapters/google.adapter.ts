@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { ApiHosts } from '../api-hosts';
 import { UpstreamError } from '../../upstream/upstream.errors';
 import { UpstreamService } from '../../upstream/upstream.service';
-import { field, stringOrNull } from '../identity-provider.adapter';
+import { field, RefreshRefusedError, stringOrNull } from '../identity-provider.adapter';
 import type { ScopeRequirement } from '../scopes';
 import type {
   IdentityProviderAdapter,
@@ -87,11 +87,5 @@ export class GoogleAdapter implements IdentityProviderAdapter {
     if (status >= 500) throw new UpstreamError('unavailable', 'idp_refresh', { status });
     // 400 invalid_grant (revoked, expired) or 401 invalid_client: this refresh token will not do.
     throw new RefreshRefusedError(status);
-  }
-}
-
-export class RefreshRefusedError extends Error {
-  constructor(readonly status: number) {
-    super(`refresh refused with ${status}`);
   }
 }
