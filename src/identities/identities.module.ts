@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
 import { IdentitiesController } from './identities.controller';
 import { IdentitiesService } from './identities.service';
 
 @Module({
-  imports: [IdentityProvidersModule],
+  imports: [AuthModule, IdentityProvidersModule],
   controllers: [IdentitiesController],
   providers: [IdentitiesService],
 })

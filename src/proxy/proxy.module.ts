@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { IdentityProvidersModule } from '../identity-providers/identity-providers.module';
+import { UpstreamModule } from '../upstream/upstream.module';
 import { ProxyController } from './proxy.controller';
 import { ProxyService } from './proxy.service';
 
-@Module({ imports: [IdentityProvidersModule], controllers: [ProxyController], providers: [ProxyService] })
+@Module({
+  imports: [AuthModule, UpstreamModule, IdentityProvidersModule],
+  controllers: [ProxyController],
+  providers: [ProxyService],
+})
 export class ProxyModule {}
