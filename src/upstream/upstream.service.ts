@@ -5,7 +5,7 @@
  * line per call. Failures come out as `UpstreamError`.
  *
  * undici rather than axios: it streams request and response bodies without buffering, and measured
- * faster on the proxy path (see README, Performance).
+ * faster on the proxy path (see README, Design choices).
  */
 import { Injectable } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
