@@ -1,17 +1,14 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
-import { AuthModule } from './auth/auth.module';
-import { CacheModule } from './cache/cache.module';
 import { ProblemFilter } from './common/problem.filter';
-import { AppConfig } from './config/app-config';
+import type { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
 import { HealthModule } from './health/health.module';
 import { IdentitiesModule } from './identities/identities.module';
 import { LogStreamModule } from './log-stream/log-stream.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProxyModule } from './proxy/proxy.module';
-import { UpstreamModule } from './upstream/upstream.module';
 
 @Module({})
 export class AppModule {
@@ -20,17 +17,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
-        {
-          module: class AppConfigModule {},
-          global: true,
-          providers: [{ provide: AppConfig, useValue: config }],
-          exports: [AppConfig],
-        },
+        AppConfigModule.forRoot(config),
         MetricsModule,
-        UpstreamModule,
-        CacheModule,
-        AuthModule,
         IdentitiesModule,
         ProxyModule,
         HealthModule,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CacheKey } from '../config/app-config';
+import type { CacheKey } from './cache-key';
 import { CacheCodec } from './cache-codec';
 
 function cacheKey(): CacheKey {

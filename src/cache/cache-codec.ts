@@ -9,7 +9,7 @@
  * A value this codec cannot read (another key, tampered, not an envelope) is a miss, never an error.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { CacheKey } from '../config/app-config';
+import type { CacheKey } from './cache-key';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;

@@ -1,9 +1,10 @@
 import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import type { ReadinessCheck } from '../common/readiness';
 import { AppConfig } from '../config/app-config';
-import { READINESS_CHECKS } from '../health/health.constants';
-import type { ReadinessCheck } from '../health/health.constants';
+import { MetricsModule } from '../metrics/metrics.module';
 import { MetricsService } from '../metrics/metrics.service';
+import { CACHE_READINESS_CHECKS } from './cache.constants';
 import { CacheService } from './cache.service';
 import { RedisStore } from './redis-store';
 
@@ -11,9 +12,8 @@ import { RedisStore } from './redis-store';
  * The cache: memory always (cache-manager), plus the shared, encrypted Redis tier when REDIS_URL
  * is set; then also Redis's readiness check, which can only make /health/ready degraded, never 503.
  */
-@Global()
 @Module({
-  imports: [NestCacheModule.register()],
+  imports: [NestCacheModule.register(), MetricsModule],
   providers: [
     {
       provide: RedisStore,
@@ -22,13 +22,13 @@ import { RedisStore } from './redis-store';
         config.redis.url === undefined ? null : new RedisStore(config, metrics),
     },
     {
-      provide: READINESS_CHECKS,
+      provide: CACHE_READINESS_CHECKS,
       inject: [RedisStore],
       useFactory: (store: RedisStore | null): ReadinessCheck[] =>
         store === null ? [] : [{ key: 'redis', critical: false, check: () => store.check() }],
     },
     CacheService,
   ],
-  exports: [CacheService, RedisStore, READINESS_CHECKS],
+  exports: [CacheService, RedisStore, CACHE_READINESS_CHECKS],
 })
 export class CacheModule {}

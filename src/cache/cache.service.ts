@@ -17,7 +17,9 @@ import { hash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { RedisStore, UNAVAILABLE } from './redis-store';
+import { AbsentKeys } from './absent-keys';
+import { UNAVAILABLE } from './redis-command';
+import { RedisStore } from './redis-store';
 import { SingleFlight } from './single-flight';
 
 export type CacheKind = 'management_token' | 'user' | 'idp_token' | 'recovery';
@@ -30,13 +32,6 @@ export interface Loaded<T> {
 
 /** How often a replica waiting for another one's load looks at Redis. */
 const POLL_MS = 25;
-/**
- * A replica that read "absent" from Redis believes it this long, so a key that is usually absent
- * (an IdP token nobody refreshed, looked for on every proxied request) costs one Redis read a
- * minute, not one per request. Other replicas' writes end the belief at once (invalidations).
- */
-const ABSENT_MS = 60_000;
-const MAX_ABSENT_ENTRIES = 10_000;
 /** Longest a fleet lock is held (a crashed holder's lock lapses by itself). */
 const MAX_LOCK_MS = 10_000;
 
@@ -49,8 +44,7 @@ interface Outcome {
 @Injectable()
 export class CacheService {
   private readonly flights = new SingleFlight<unknown>();
-  /** store keys Redis lacked when last read: spares the hot path a Redis round trip per request */
-  private readonly absent = new Map<string, number>();
+  private readonly absent = new AbsentKeys();
   private readonly lockMs: number;
 
   constructor(
@@ -77,7 +71,7 @@ export class CacheService {
   async get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
     const k = storeKey(kind, key);
     let value: T | undefined = (await this.memory.get<T>(k)) ?? undefined;
-    if (value === undefined && this.shared && !this.knownAbsent(k)) {
+    if (value === undefined && this.shared && !this.absent.has(k)) {
       value = (await this.flights.run(`get:${k}`, () => this.readShared(k))) as T | undefined;
     }
     this.metrics.countCache(kind, value === undefined ? 'miss' : 'hit');
@@ -221,7 +215,7 @@ export class CacheService {
   private async readShared(k: string): Promise<unknown> {
     const read = await (this.shared as RedisStore).read(k);
     if (read.status === 'hit') return this.keepLocal(k, read.value, read.expiresAt);
-    if (read.status === 'miss') this.markAbsent(k);
+    if (read.status === 'miss') this.absent.add(k);
     return undefined;
   }
 
@@ -238,19 +232,6 @@ export class CacheService {
   private async dropLocal(k: string): Promise<void> {
     this.absent.delete(k);
     await this.memory.del(k);
-  }
-
-  private knownAbsent(k: string): boolean {
-    const until = this.absent.get(k);
-    if (until === undefined) return false;
-    if (until > Date.now()) return true;
-    this.absent.delete(k);
-    return false;
-  }
-
-  private markAbsent(k: string): void {
-    if (this.absent.size >= MAX_ABSENT_ENTRIES) this.absent.clear();
-    this.absent.set(k, Date.now() + ABSENT_MS);
   }
 }
 

@@ -18,6 +18,10 @@ import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { CacheCodec } from './cache-codec';
+import { Invalidations } from './invalidations';
+import type { InvalidationListener, RedisClient as Client } from './invalidations';
+import { CommandTimeout, errorName, UNAVAILABLE, withTimeout } from './redis-command';
+import type { Unavailable } from './redis-command';
 
 /** A stalled Redis must not hold a request longer than this per command. */
 const COMMAND_TIMEOUT_MS = 500;
@@ -29,9 +33,6 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
 
 const RELEASE_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-
-export const UNAVAILABLE = Symbol('redis unavailable');
-export type Unavailable = typeof UNAVAILABLE;
 
 export type SharedRead =
   /** `raw` is the stored envelope, to tell a rewritten entry from the one seen before */
@@ -45,18 +46,12 @@ interface Payload {
   exp: number;
 }
 
-type Client = ReturnType<typeof createClient>;
-
 export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SharedCache');
   private readonly prefix: string;
   private readonly codec: CacheCodec;
   private readonly client: Client;
-  private readonly subscriber: Client;
-  /** tells this process's own invalidations from other replicas' */
-  private readonly instanceId = randomBytes(8).toString('hex');
-  private readonly invalidationChannel: string;
-  private invalidationListener: (storeKey: string | undefined) => void = () => undefined;
+  private readonly invalidations: Invalidations;
   private pausedUntil = 0;
   /** logged once per outage, not once per reconnect attempt */
   private down = false;
@@ -70,7 +65,6 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
       throw new Error('RedisStore needs REDIS_URL and CACHE_ENCRYPTION_KEY (parseConfig checks both)');
     }
     this.prefix = keyPrefix;
-    this.invalidationChannel = `${keyPrefix}invalidate`;
     this.codec = new CacheCodec(encryptionKey, previousEncryptionKey);
     this.client = createClient({
       url,
@@ -80,13 +74,12 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
       },
     });
-    // The subscriber only ever sends SUBSCRIBE: queued until connected, re-sent on every reconnect.
-    this.subscriber = this.client.duplicate({ disableOfflineQueue: false });
+    this.invalidations = new Invalidations(
+      this.client.duplicate({ disableOfflineQueue: false }),
+      `${keyPrefix}invalidate`,
+    );
     this.client.on('error', (error: Error) => this.onError(error));
     this.client.on('ready', () => this.onReady());
-    this.subscriber.on('error', () => undefined); // the main client reports the outage
-    // Invalidations published while it was disconnected are lost: anything may have changed.
-    this.subscriber.on('ready', () => this.invalidationListener(undefined));
   }
 
   /** Resolves once the first connection is up, or its attempt timed out (never rejects). */
@@ -105,25 +98,18 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // Not awaited: a Redis that is down at start-up must not keep the service from starting.
     this.client.connect().catch(() => undefined);
-    this.subscriber.connect().catch(() => undefined);
-    this.subscriber
-      .subscribe(this.invalidationChannel, (message) => this.onInvalidation(message))
-      .catch(() => undefined);
+    this.invalidations.start();
   }
 
   /** After the HTTP server closed (not at module destroy: requests still in flight use Redis). */
   onApplicationShutdown(): void {
-    for (const client of [this.subscriber, this.client]) {
-      if (client.isOpen) client.destroy();
-    }
+    this.invalidations.stop();
+    if (this.client.isOpen) this.client.destroy();
   }
 
-  /**
-   * Called with the store key (`<kind>:<hash>`) another replica wrote or deleted; with undefined
-   * when invalidations may have been missed (on every (re)connection of the subscriber).
-   */
-  onInvalidate(listener: (storeKey: string | undefined) => void): void {
-    this.invalidationListener = listener;
+  /** See Invalidations.listen. */
+  onInvalidate(listener: InvalidationListener): void {
+    this.invalidations.listen(listener);
   }
 
   async read(storeKey: string): Promise<SharedRead> {
@@ -238,12 +224,7 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async publishInvalidation(storeKey: string): Promise<void> {
-    await this.run((c) => c.publish(this.invalidationChannel, `${this.instanceId} ${storeKey}`));
-  }
-
-  private onInvalidation(message: string): void {
-    const [origin, storeKey] = message.split(' ');
-    if (origin !== this.instanceId && storeKey !== undefined) this.invalidationListener(storeKey);
+    await this.run((c) => c.publish(this.invalidations.channel, this.invalidations.message(storeKey)));
   }
 
   private onError(error: Error): void {
@@ -259,36 +240,6 @@ export class RedisStore implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-class CommandTimeout extends Error {
-  override name = 'CommandTimeout';
-}
-
-/**
- * node-redis's own command timeout stops at the write: a server that stalls after reading the
- * command (a paused process, a full network buffer) would hold the caller forever.
- */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CommandTimeout(`no answer in ${ms} ms`)), ms);
-  });
-  promise.catch(() => undefined); // its late failure, after the timeout, is nobody's business
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function kindOf(storeKey: string): string {
   return storeKey.slice(0, storeKey.indexOf(':'));
-}
-
-function errorName(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { code, name } = error as { code?: unknown; name?: unknown };
-    if (typeof code === 'string') return code;
-    if (typeof name === 'string') return name;
-  }
-  return 'unknown';
 }

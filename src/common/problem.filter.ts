@@ -6,8 +6,7 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UpstreamError } from '../upstream/upstream.errors';
-import { ApiProblem } from './problem';
+import { ApiProblem, isProblemSource } from './problem';
 import { methodNotAllowed } from './routes';
 
 @Catch()
@@ -24,7 +23,7 @@ export class ProblemFilter implements ExceptionFilter {
 
 export function toProblem(exception: unknown, request: FastifyRequest, logger: Logger): ApiProblem {
   if (exception instanceof ApiProblem) return exception;
-  if (exception instanceof UpstreamError) return exception.toProblem();
+  if (isProblemSource(exception)) return exception.toProblem();
   const status = statusOf(exception);
   if (status === 404) {
     return methodNotAllowed(request.method, request.url)

@@ -78,3 +78,15 @@ export class ApiProblem extends Error {
     };
   }
 }
+
+/**
+ * An error of another module that knows the answer it becomes (an upstream failure, for one):
+ * `ProblemFilter` asks it, without knowing the module.
+ */
+export interface ProblemSource {
+  toProblem(): ApiProblem;
+}
+
+export function isProblemSource(error: unknown): error is Error & ProblemSource {
+  return error instanceof Error && typeof (error as Partial<ProblemSource>).toProblem === 'function';
+}

@@ -6,14 +6,14 @@
  * docs/configuration.md (a test compares that page's table with what this file reads).
  */
 import { isIP } from 'node:net';
+import type { CacheKey } from '../cache/cache-key';
+import { LOG_LEVELS } from '../logging/log-level';
+import type { LogLevel } from '../logging/log-level';
 import { ConfigError, EnvReader, isLoopbackHost } from './env-reader';
-import type { CacheKey } from './env-reader';
 
 export { ConfigError, isLoopbackHost };
-export type { CacheKey };
 
 export type ProviderKey = 'google' | 'github' | 'facebook';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
   port: number;
@@ -76,7 +76,6 @@ export abstract class AppConfig {}
 export interface AppConfig extends Config {}
 
 export const PROVIDER_KEYS: readonly ProviderKey[] = ['google', 'github', 'facebook'];
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;
 

@@ -5,14 +5,9 @@
  * variables can be checked against the code (`describeVariables`).
  */
 import { createHash } from 'node:crypto';
+import type { CacheKey } from '../cache/cache-key';
 
 type Env = Record<string, string | undefined>;
-
-export interface CacheKey {
-  key: Buffer;
-  /** first 8 hex chars of the SHA-256 of the key */
-  id: string;
-}
 
 /** One configuration problem: names the variable, never its (possibly secret) value. */
 export interface ConfigProblem {

@@ -4,9 +4,9 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { JwksService } from '../auth/jwks.service';
+import type { ReadinessCheck } from '../common/readiness';
 import { ManagementTokenStartup } from '../management-token/management-token.startup';
 import { READINESS_CHECKS } from './health.constants';
-import type { ReadinessCheck } from './health.constants';
 
 /** Terminus' answer, plus `degraded` when a non-critical check is down. */
 export type ReadinessResult = HealthCheckResult & { degraded?: true };

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { OnModuleInit, Type } from '@nestjs/common';
+import { CacheModule } from '../cache/cache.module';
+import { UpstreamModule } from '../upstream/upstream.module';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { FacebookAdapter } from './adapters/facebook.adapter';
@@ -13,7 +15,7 @@ import { IDENTITY_PROVIDER_ADAPTERS } from './identity-providers.constants';
 const ADAPTERS: Array<Type<IdentityProviderAdapter>> = [GoogleAdapter, GithubAdapter, FacebookAdapter];
 
 @Module({
-  imports: [UsersModule],
+  imports: [UpstreamModule, CacheModule, UsersModule],
   providers: [
     ...ADAPTERS,
     {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CacheModule } from '../cache/cache.module';
+import { UpstreamModule } from '../upstream/upstream.module';
 import { UsersModule } from '../users/users.module';
 import { IdentitiesTokenSource } from './identities-token-source';
 import { IdpTokenCache } from './idp-token-cache';
@@ -8,7 +10,7 @@ import { TokenVaultClient } from './token-vault.client';
 
 /** The IdP access tokens the proxy calls with, and their recovery after the IdP refused one. */
 @Module({
-  imports: [UsersModule],
+  imports: [UpstreamModule, CacheModule, UsersModule],
   providers: [
     IdpTokenCache,
     TokenVaultClient,

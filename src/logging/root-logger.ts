@@ -8,12 +8,12 @@ import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
-import type { AppConfig } from '../config/app-config';
+import type { LogSettings } from './log-level';
 import { scrub, serializeError, serializeReply, serializeRequest } from './redaction';
 
 export type RootLogger = Pino;
 
-export function createRootLogger(log: AppConfig['log'], destination?: DestinationStream): RootLogger {
+export function createRootLogger(log: LogSettings, destination?: DestinationStream): RootLogger {
   const target: DestinationStream = log.pretty
     ? loadPinoPretty()({
         destination: destination ?? 1,

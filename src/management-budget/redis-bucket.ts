@@ -4,7 +4,7 @@
  * replicas' clocks need not agree; each replica turns the answer into a local wait.
  */
 import type { RedisStore } from '../cache/redis-store';
-import { UNAVAILABLE } from '../cache/redis-store';
+import { UNAVAILABLE } from '../cache/redis-command';
 import type { BucketShape, Reservation } from './token-bucket';
 
 const KEY = 'mgmt-budget:tat';

@@ -3,8 +3,8 @@
  * IdP token, so the caller gets this service's URL for the same page instead, which it can follow
  * as given. Only those two string values change; every other byte of the body stays as sent.
  */
-import { rewriteUpstreamUrl } from './forwarding-policy';
-import type { LinkRoute } from './forwarding-policy';
+import { rewriteUpstreamUrl } from './link-rewrite';
+import type { LinkRoute } from './link-rewrite';
 
 const PAGING_KEYS = ['next', 'previous'] as const;
 /** a JSON string literal; its branches never overlap, so matching is linear */

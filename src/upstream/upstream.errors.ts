@@ -3,6 +3,7 @@
  * problem codes: Auth0 targets and IdP targets fail differently.
  */
 import { ApiProblem } from '../common/problem';
+import type { ProblemSource } from '../common/problem';
 
 export type UpstreamTarget =
   'auth0_token' | 'auth0_token_exchange' | 'auth0_user' | 'auth0_jwks' | 'idp_refresh' | 'idp';
@@ -32,7 +33,7 @@ export function isAuth0Target(target: UpstreamTarget): boolean {
   return target.startsWith('auth0_');
 }
 
-export class UpstreamError extends Error {
+export class UpstreamError extends Error implements ProblemSource {
   constructor(
     readonly failure: UpstreamFailure,
     readonly target: UpstreamTarget,

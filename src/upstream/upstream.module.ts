@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { UpstreamService } from './upstream.service';
 
-@Global()
-@Module({ providers: [UpstreamService], exports: [UpstreamService] })
+@Module({ imports: [MetricsModule], providers: [UpstreamService], exports: [UpstreamService] })
 export class UpstreamModule {}

@@ -5,66 +5,24 @@
  * line per call. Failures come out as `UpstreamError`.
  *
  * undici rather than axios: it streams request and response bodies without buffering, and measured
- * faster on the proxy path (see README, Performance).
+ * faster on the proxy path (see README, Design choices).
  */
 import { Injectable } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
-import { ExponentialBackoff, DelegateBackoff, handleWhen, handleWhenResult, retry } from 'cockatiel';
-import type { IRetryBackoffContext } from 'cockatiel';
 import { Agent, request as undiciRequest } from 'undici';
-import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
 import { ContextLogger } from '../logging/context-logger';
 import { MetricsService } from '../metrics/metrics.service';
-import { Cancellation, asAbortSignal } from './cancellation';
-import type { CallerSignal } from './cancellation';
-import type { AttemptGate } from './attempt-gate';
-import { rateLimitWaitMs } from './rate-limit';
-import { discard } from './discard';
+import { Cancellation } from './cancellation';
 import { readSmall } from './read-body';
+import { auth0Retry, idempotentRetry } from './retry-policies';
 import { UpstreamError, isBodyTimeout } from './upstream.errors';
 import type { UpstreamTarget } from './upstream.errors';
+import type { UpstreamHeaders, UpstreamRequest, UpstreamResponse } from './upstream.types';
 
-export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+export type { RetryMode, UpstreamHeaders, UpstreamRequest, UpstreamResponse } from './upstream.types';
 
-/**
- * - `auth0`: 429 waits as retry-after / x-ratelimit-reset say, at most 2 retries within the budget;
- *   a 429 left over → rate_limited, a 5xx → unavailable.
- * - `idempotent`: once more after a connection failure, 502, 503 or 504, with jittered backoff.
- * - `none`: one attempt.
- */
-export type RetryMode = 'auth0' | 'idempotent' | 'none';
-
-export interface UpstreamRequest {
-  target: UpstreamTarget;
-  method: Dispatcher.HttpMethod;
-  url: string;
-  headers?: Record<string, string>;
-  /** kept in memory, so it can be sent again on every retry */
-  body?: Buffer | string;
-  retry: RetryMode;
-  requestId?: string;
-  /** aborts the call when the caller goes away */
-  signal?: CallerSignal;
-  /** admits each attempt and sees each answer (the Management API budget) */
-  gate?: AttemptGate;
-}
-
-export interface UpstreamResponse {
-  status: number;
-  headers: UpstreamHeaders;
-  /** must be consumed or destroyed by the caller */
-  body: Readable;
-}
-
-const AUTH0_MAX_RETRIES = 2;
-/** a 429 that does not say how long */
-const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
-const IDP_MAX_RETRIES = 1;
-const IDP_INITIAL_BACKOFF_MS = 25;
-const IDP_MAX_BACKOFF_MS = 200;
-const IDP_RETRY_STATUSES = new Set([502, 503, 504]);
 const MAX_JSON_BYTES = 1024 * 1024;
 /** the abort reason of an attempt that ran out of time (as opposed to a caller that went away) */
 const DEADLINE = new Error('upstream deadline reached');
@@ -110,8 +68,8 @@ export class UpstreamService implements OnModuleDestroy {
       }
     };
     try {
-      if (req.retry === 'idempotent') return await this.idempotentRetry(req, deadline, attempt);
-      if (req.retry === 'auth0') return await this.auth0Retry(req, deadline, attempt);
+      if (req.retry === 'idempotent') return await idempotentRetry(req, deadline, attempt);
+      if (req.retry === 'auth0') return await auth0Retry(req, deadline, attempt);
       return await attempt();
     } finally {
       // One line per call (not per attempt), at info: following a request id shows every call it
@@ -149,109 +107,6 @@ export class UpstreamService implements OnModuleDestroy {
       json = undefined;
     }
     return { status: response.status, headers: response.headers, json };
-  }
-
-  /**
-   * Once more after a connection failure, 502, 503 or 504, after a decorrelated-jitter backoff
-   * (cockatiel's default for ExponentialBackoff). Not after a timeout (the budget is spent), not once
-   * the caller went away, and not when the backoff could outlast the budget: then the failure stands.
-   */
-  private async idempotentRetry(
-    req: UpstreamRequest,
-    deadline: number,
-    attempt: () => Promise<UpstreamResponse>,
-  ): Promise<UpstreamResponse> {
-    const budgetLeft = (): boolean => deadline - Date.now() > IDP_MAX_BACKOFF_MS;
-    const retryableError = (error: unknown): boolean =>
-      error instanceof UpstreamError && error.failure === 'unreachable' && budgetLeft();
-    const retryableResult = (result: unknown): boolean =>
-      IDP_RETRY_STATUSES.has((result as UpstreamResponse).status) && budgetLeft();
-    // The first attempt runs outside cockatiel: nearly every call ends there, and building the policy
-    // for each one cost more than the rest of the retry logic. Only a retryable outcome enters the
-    // policy, which replays that outcome as its first attempt, then decides, waits and retries.
-    let first: { value: UpstreamResponse } | { error: unknown };
-    try {
-      first = { value: await attempt() };
-    } catch (error) {
-      first = { error };
-    }
-    if ('value' in first ? !retryableResult(first.value) : !retryableError(first.error)) {
-      if ('value' in first) return first.value;
-      throw first.error;
-    }
-    let replayed = false;
-    const replayThenAttempt = async (): Promise<UpstreamResponse> => {
-      if (replayed) return attempt();
-      replayed = true;
-      if ('value' in first) return first.value;
-      throw first.error;
-    };
-    const policy = retry(handleWhen(retryableError).orWhenResult(retryableResult), {
-      maxAttempts: IDP_MAX_RETRIES,
-      backoff: new ExponentialBackoff({
-        initialDelay: IDP_INITIAL_BACKOFF_MS,
-        maxDelay: IDP_MAX_BACKOFF_MS,
-      }),
-    });
-    policy.onRetry((event) => {
-      if ('value' in event) discard((event.value as UpstreamResponse).body);
-    });
-    const cancel = asAbortSignal(req.signal);
-    try {
-      return await policy.execute(replayThenAttempt, cancel.signal);
-    } finally {
-      cancel.release();
-    }
-  }
-
-  /**
-   * Auth0's 429: wait as the answer says, at most AUTH0_MAX_RETRIES times, and only when the wait
-   * ends before the deadline; otherwise `rate_limited` at once with the wait as Retry-After. Errors
-   * (timeout, unreachable) are never retried. A 5xx left over → `unavailable`.
-   */
-  private async auth0Retry(
-    req: UpstreamRequest,
-    deadline: number,
-    attempt: () => Promise<UpstreamResponse>,
-  ): Promise<UpstreamResponse> {
-    const waitOf = (response: UpstreamResponse): number =>
-      rateLimitWaitMs(response.headers) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
-    const policy = retry(
-      handleWhenResult((result) => {
-        const response = result as UpstreamResponse;
-        return response.status === 429 && Date.now() + waitOf(response) < deadline;
-      }),
-      {
-        maxAttempts: AUTH0_MAX_RETRIES,
-        backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
-          'value' in context.result ? waitOf(context.result.value as UpstreamResponse) : 0,
-        ),
-      },
-    );
-    // The 429 being retried must give its connection back.
-    policy.onRetry((event) => {
-      if ('value' in event) discard((event.value as UpstreamResponse).body);
-    });
-    const cancel = asAbortSignal(req.signal);
-    let response: UpstreamResponse;
-    try {
-      response = await policy.execute(attempt, cancel.signal);
-    } finally {
-      cancel.release();
-    }
-    if (response.status === 429) {
-      discard(response.body);
-      const waitMs = waitOf(response);
-      throw new UpstreamError('rate_limited', req.target, {
-        status: 429,
-        retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)),
-      });
-    }
-    if (response.status >= 500) {
-      discard(response.body);
-      throw new UpstreamError('unavailable', req.target, { status: response.status });
-    }
-    return response;
   }
 
   private async attempt(req: UpstreamRequest, deadline: number): Promise<UpstreamResponse> {
