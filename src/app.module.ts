@@ -8,6 +8,9 @@ import { ProblemFilter } from './common/problem.filter';
 import { AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { IdentitiesModule } from './identities/identities.module';
+import { PROVIDER_DECLARATIONS } from './identity-providers/identity-providers.constants';
+import type { ProviderDeclaration } from './identity-providers/provider-declaration';
+import { SERVED_PROVIDERS } from './identity-providers/served-providers';
 import { LogStreamModule } from './log-stream/log-stream.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProxyModule } from './proxy/proxy.module';
@@ -15,8 +18,14 @@ import { UpstreamModule } from './upstream/upstream.module';
 
 @Module({})
 export class AppModule {
-  /** The whole service for one validated configuration. */
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * The whole service for one validated configuration, serving `providers` (parsed into `config`
+   * by `parseConfig(env, providers)`).
+   */
+  static forRoot(
+    config: AppConfig,
+    providers: readonly ProviderDeclaration[] = SERVED_PROVIDERS,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -24,8 +33,11 @@ export class AppModule {
         {
           module: class AppConfigModule {},
           global: true,
-          providers: [{ provide: AppConfig, useValue: config }],
-          exports: [AppConfig],
+          providers: [
+            { provide: AppConfig, useValue: config },
+            { provide: PROVIDER_DECLARATIONS, useValue: providers },
+          ],
+          exports: [AppConfig, PROVIDER_DECLARATIONS],
         },
         MetricsModule,
         UpstreamModule,

@@ -22,7 +22,7 @@ import { RecoveryBudget } from '../users/recovery-budget';
 import { UsersService } from '../users/users.service';
 import { isAccessTokenExpired } from '../users/identity-lifetime';
 import type { Identity } from '../users/user.types';
-import { RefreshRefusedError } from './adapters/google.adapter';
+import { RefreshRefusedError } from './identity-provider.adapter';
 import type { IdentityProviderAdapter } from './identity-provider.adapter';
 import { idpTokenKey } from './idp-token-key';
 import { describeScopes, missingScopes, parseScope } from './scopes';
