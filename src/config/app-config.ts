@@ -7,7 +7,11 @@
  * variables come from its declaration (src/identity-providers/served-providers.ts).
  */
 import { isIP } from 'node:net';
-import type { ProviderConfig, ProviderDeclaration } from '../identity-providers/provider-declaration';
+import type {
+  ProviderConfig,
+  ProviderDeclaration,
+  ProviderKey,
+} from '../identity-providers/provider-declaration';
 import { SERVED_PROVIDERS } from '../identity-providers/served-providers';
 import { ConfigError, EnvReader, isLoopbackHost } from './env-reader';
 import type { CacheKey } from './env-reader';
@@ -52,7 +56,7 @@ export interface Config {
     previousEncryptionKey: CacheKey | undefined;
   };
   /** every declared provider by key: API root, allowed `/hosts/{host}/` hosts, own settings */
-  providers: Record<string, ProviderConfig>;
+  providers: Record<ProviderKey, ProviderConfig>;
   tokenVault: TokenVaultConfig;
   upstreamTimeoutMs: number;
   identityCacheTtlS: number;

@@ -40,7 +40,7 @@ export interface ProviderDeclaration<S = unknown> {
   /** the connection used when the user has no identity to name one (Token Vault) */
   readonly defaultConnection: string;
   /** the API root: its variable and its default; the default's host is the provider's default host */
-  readonly apiBaseUrl: { readonly variable: string; readonly default: string; readonly description?: string };
+  readonly apiBaseUrl: { readonly variable: string; readonly default: string };
   /** hosts `/hosts/{host}/` may reach when `<KEY>_API_HOSTS` is unset */
   readonly defaultApiHosts: readonly string[];
   /** whether TOKEN_VAULT_PROVIDERS may name it */
