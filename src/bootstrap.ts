@@ -19,6 +19,8 @@ import { Authenticator } from './auth/authenticator';
 import { sendProblem } from './common/problem.filter';
 import { requestIdFrom } from './common/request-id';
 import type { AppConfig } from './config/app-config';
+import type { ProviderDeclaration } from './identity-providers/provider-declaration';
+import { SERVED_PROVIDERS } from './identity-providers/served-providers';
 import { useRootLogger } from './logging/context-logger';
 import {
   answerClientError,
@@ -33,6 +35,7 @@ import { configureLogStreamRoute } from './log-stream/log-stream.route';
 import { registerRequestLog, UNMATCHED_ROUTE } from './logging/request-log.hook';
 import type { RequestRecorder } from './logging/request-log.hook';
 import { createNestLogger, createRootLogger, flushRootLogger } from './logging/root-logger';
+import type { RootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi.setup';
 
@@ -53,6 +56,7 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-used',
   'x-ratelimit-resource',
 ];
+/** Request headers a browser app may send (CORS); each provider's own extra headers are added. */
 const CORS_REQUEST_HEADERS = [
   'authorization',
   'content-type',
@@ -62,7 +66,6 @@ const CORS_REQUEST_HEADERS = [
   'if-none-match',
   'if-modified-since',
   'if-unmodified-since',
-  'x-github-api-version',
   'x-request-id',
 ];
 
@@ -76,17 +79,38 @@ export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** where the JSON log lines go instead of stdout (tests read them from here) */
   logDestination?: DestinationStream;
+  /** the providers served (default SERVED_PROVIDERS); `config` must have been parsed with them */
+  providers?: readonly ProviderDeclaration[];
+}
+
+/** Answers made below the routes (bad URLs, refused or timed-out requests) are recorded once the metrics exist. */
+interface LateRecorders {
+  record?: RequestRecorder;
+  metrics?: MetricsService;
 }
 
 export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const providers = options.providers ?? SERVED_PROVIDERS;
   const root = createRootLogger(config.log, options.logDestination);
-  // Answers made below the routes (bad URLs, refused or timed-out requests) are recorded once the
-  // metrics exist.
-  const late: { record?: RequestRecorder; metrics?: MetricsService } = {};
-  const adapter = new FastifyAdapter({
+  const late: LateRecorders = {};
+  const app = await buildNestApp(config, providers, createFastifyAdapter(config, root, late), root, options);
+  configureHttpLayer(app, config, root, late);
+  if (config.corsOrigins.length > 0) enableCors(app, config, providers);
+  // After the CORS hook (added by the adapter itself), so refusals carry the CORS headers.
+  registerAuthentication(app.getHttpAdapter().getInstance(), app.get(Authenticator));
+  if (config.docsEnabled) setupOpenApi(app, config);
+  if (config.adminPort !== undefined) separateAdminRoutes(app);
+  app.enableShutdownHooks();
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+function createFastifyAdapter(config: AppConfig, root: RootLogger, late: LateRecorders): FastifyAdapter {
+  return new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     exposeHeadRoutes: false,
@@ -115,10 +139,20 @@ export async function createApp(
       sendProblem(reply, frameworkProblem(error));
     },
   });
+}
+
+/** The Nest application on `adapter`, logging through pino (or the logger the options name). */
+async function buildNestApp(
+  config: AppConfig,
+  providers: readonly ProviderDeclaration[],
+  adapter: FastifyAdapter,
+  root: RootLogger,
+  options: CreateAppOptions,
+): Promise<NestFastifyApplication> {
   const nestLogger = createNestLogger(root);
   let app: NestFastifyApplication;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, providers), adapter, {
       logger: options.logger,
       bufferLogs: options.logger === undefined,
       abortOnError: false,
@@ -138,6 +172,16 @@ export async function createApp(
   // or one stack at a time in a test file).
   if (!customLogger) app.useLogger(nestLogger);
   useRootLogger(customLogger ? undefined : root);
+  return app;
+}
+
+/** Request log and metrics, the log-stream route, raw bodies and the headers every answer carries. */
+function configureHttpLayer(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  root: RootLogger,
+  late: LateRecorders,
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   late.metrics = metrics;
@@ -169,22 +213,24 @@ export async function createApp(
       done(null, isRefusedPreflight(request, reply) ? preflightProblem(reply) : payload);
     },
   );
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: config.corsOrigins,
-      allowedHeaders: CORS_REQUEST_HEADERS,
-      exposedHeaders: EXPOSED_HEADERS,
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      maxAge: 600,
-      optionsSuccessStatus: 204,
-    });
-  }
-  // After the CORS hook (added by the adapter itself), so refusals carry the CORS headers.
-  registerAuthentication(fastify, app.get(Authenticator));
-  if (config.docsEnabled) setupOpenApi(app, config);
-  if (config.adminPort !== undefined) separateAdminRoutes(app);
-  app.enableShutdownHooks();
-  await app.init();
-  await fastify.ready();
-  return app;
+}
+
+/** The request headers a browser app may send: the common ones and every provider's own. */
+export function corsRequestHeaders(providers: readonly ProviderDeclaration[]): string[] {
+  return [...new Set([...CORS_REQUEST_HEADERS, ...providers.flatMap((p) => p.extraRequestHeaders)])];
+}
+
+function enableCors(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  providers: readonly ProviderDeclaration[],
+): void {
+  app.enableCors({
+    origin: config.corsOrigins,
+    allowedHeaders: corsRequestHeaders(providers),
+    exposedHeaders: EXPOSED_HEADERS,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxAge: 600,
+    optionsSuccessStatus: 204,
+  });
 }

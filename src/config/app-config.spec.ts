@@ -35,7 +35,7 @@ describe(parseConfig.name, () => {
     expect(config.jwksMinRefetchMs).toBe(10000);
     expect(config.requestTimeoutMs).toBe(30000);
     expect(config.redis.keyPrefix).toBe('idp-proxy:');
-    expect(config.github.apiBaseUrl).toBe('https://api.github.com');
+    expect(config.providers.github.apiBaseUrl).toBe('https://api.github.com');
   });
 
   it('should take the JWKS from a custom-domain issuer', () => {
@@ -139,11 +139,11 @@ describe(parseConfig.name, () => {
       const config = parseConfig(base);
       expect(config.publicUrl).toBeUndefined();
       expect(config.trustProxy).toBe(false);
-      expect(config.apiHosts.google).toEqual(
+      expect(config.providers.google.apiHosts).toEqual(
         expect.arrayContaining(['www.googleapis.com', 'people.googleapis.com']),
       );
-      expect(config.apiHosts.github).toEqual(['api.github.com', 'uploads.github.com']);
-      expect(config.apiHosts.facebook).toEqual(['graph.facebook.com', 'graph-video.facebook.com']);
+      expect(config.providers.github.apiHosts).toEqual(['api.github.com', 'uploads.github.com']);
+      expect(config.providers.facebook.apiHosts).toEqual(['graph.facebook.com', 'graph-video.facebook.com']);
       expect(config.apiHostOverrides).toEqual({});
     });
 
@@ -168,7 +168,7 @@ describe(parseConfig.name, () => {
         GOOGLE_API_HOSTS: 'People.googleapis.com, sheets.googleapis.com',
         API_HOST_OVERRIDES: 'people.googleapis.com=http://127.0.0.1:4999/',
       });
-      expect(config.apiHosts.google).toEqual(['people.googleapis.com', 'sheets.googleapis.com']);
+      expect(config.providers.google.apiHosts).toEqual(['people.googleapis.com', 'sheets.googleapis.com']);
       expect(config.apiHostOverrides).toEqual({ 'people.googleapis.com': 'http://127.0.0.1:4999' });
       expect(failure({ ...base, GITHUB_API_HOSTS: 'api.github.com/x' }).variable).toBe('GITHUB_API_HOSTS');
       expect(

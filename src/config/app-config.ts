@@ -3,17 +3,30 @@
  * and reports every problem in one run (one line per variable); everything else receives the
  * resulting object through DI (the `AppConfig` token). Each section below reads its own variables:
  * adding one is one line in its section, plus its field in `Config`, `.env.example` and
- * docs/configuration.md (a test compares that page's table with what this file reads).
+ * docs/configuration.md (a test compares that page's table with what this file reads). A provider's
+ * variables come from its declaration (src/identity-providers/served-providers.ts).
  */
 import { isIP } from 'node:net';
+import type {
+  ProviderConfig,
+  ProviderDeclaration,
+  ProviderKey,
+} from '../identity-providers/provider-declaration';
+import { SERVED_PROVIDERS } from '../identity-providers/served-providers';
 import type { CacheKey } from '../cache/cache-key';
 import { LOG_LEVELS } from '../logging/log-level';
 import type { LogLevel } from '../logging/log-level';
 import { ConfigError, EnvReader, isLoopbackHost } from './env-reader';
+import {
+  readApiHosts,
+  readHostOverrides,
+  readProviderRoots,
+  readTokenVault,
+  trimSlash,
+} from './provider-config';
+import type { ProviderRoots, TokenVaultConfig } from './provider-config';
 
 export { ConfigError, isLoopbackHost };
-
-export type ProviderKey = 'google' | 'github' | 'facebook';
 
 export interface Config {
   port: number;
@@ -41,10 +54,9 @@ export interface Config {
     encryptionKey: CacheKey | undefined;
     previousEncryptionKey: CacheKey | undefined;
   };
-  google: { apiBaseUrl: string; tokenUrl: string; clientId?: string; clientSecret?: string };
-  github: { apiBaseUrl: string };
-  facebook: { apiBaseUrl: string; appSecret?: string };
-  tokenVault: { providers: ProviderKey[]; clientId?: string; clientSecret?: string };
+  /** every declared provider by key: API root, allowed `/hosts/{host}/` hosts, own settings */
+  providers: Record<ProviderKey, ProviderConfig>;
+  tokenVault: TokenVaultConfig;
   upstreamTimeoutMs: number;
   identityCacheTtlS: number;
   /** the exact `Authorization` value of the tenant's log stream; undefined: POST /auth0/log-stream is 404 */
@@ -63,8 +75,6 @@ export interface Config {
   publicUrl: string | undefined;
   /** believe X-Forwarded-Proto / X-Forwarded-Host when deriving the request's origin */
   trustProxy: boolean;
-  /** hosts the `/hosts/{host}/` routes may reach, per provider (lower-case names) */
-  apiHosts: Record<ProviderKey, string[]>;
   /** tests and emulators: an allowed host → the loopback base URL (no trailing slash) its calls go to */
   apiHostOverrides: Record<string, string>;
 }
@@ -75,13 +85,14 @@ export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface AppConfig extends Config {}
 
-export const PROVIDER_KEYS: readonly ProviderKey[] = ['google', 'github', 'facebook'];
-
 type Env = Record<string, string | undefined>;
 
-export function parseConfig(env: Env): AppConfig {
+export function parseConfig(
+  env: Env,
+  providers: readonly ProviderDeclaration[] = SERVED_PROVIDERS,
+): AppConfig {
   const r = new EnvReader(env);
-  const config = readConfig(r);
+  const config = readConfig(r, providers);
   r.throwIfAny();
   return Object.assign(Object.create(AppConfig.prototype) as AppConfig, config);
 }
@@ -90,23 +101,28 @@ export function parseConfig(env: Env): AppConfig {
  * Every variable the configuration reads, with its default where it has a plain one, in the order
  * read. docs/configuration.md documents exactly these.
  */
-export function describeVariables(): Array<{ name: string; default: string | undefined }> {
+export function describeVariables(
+  providers: readonly ProviderDeclaration[] = SERVED_PROVIDERS,
+): Array<{ name: string; default: string | undefined }> {
   const r = new EnvReader({});
-  readConfig(r);
+  readConfig(r, providers);
   return [...r.variables].map(([name, fallback]) => ({ name, default: fallback }));
 }
 
-function readConfig(r: EnvReader): Config {
+function readConfig(r: EnvReader, providers: readonly ProviderDeclaration[]): Config {
   const port = r.integer('PORT', 3000, 0, 65535);
-  return {
+  const head = {
     port,
     host: readHost(r),
     adminPort: readAdminPort(r, port),
     docsEnabled: r.boolean('DOCS_ENABLED', true),
     auth0: readAuth0(r),
     redis: readRedis(r),
-    ...readProviders(r),
-    tokenVault: readTokenVault(r),
+  };
+  const roots = readProviderRoots(r, providers);
+  return {
+    ...head,
+    tokenVault: readTokenVault(r, providers),
     upstreamTimeoutMs: r.integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
     identityCacheTtlS: r.integer('IDENTITY_CACHE_TTL_S', 3600, 0, 86_400),
     logStreamToken: r.read('AUTH0_LOG_STREAM_TOKEN'),
@@ -119,8 +135,21 @@ function readConfig(r: EnvReader): Config {
     log: { level: r.choice('LOG_LEVEL', 'info', LOG_LEVELS), pretty: r.boolean('LOG_PRETTY', false) },
     publicUrl: readPublicUrl(r),
     trustProxy: r.boolean('TRUST_PROXY', false),
-    ...readApiHosts(r),
+    ...readHosts(r, providers, roots),
   };
+}
+
+/** `<KEY>_API_HOSTS` and API_HOST_OVERRIDES, read last, joined with each provider's root. */
+function readHosts(
+  r: EnvReader,
+  providers: readonly ProviderDeclaration[],
+  roots: ProviderRoots,
+): Pick<Config, 'providers' | 'apiHostOverrides'> {
+  const apiHosts = readApiHosts(r, providers);
+  const configured: Config['providers'] = {};
+  for (const { key } of providers) configured[key] = { ...roots[key], apiHosts: apiHosts[key] };
+  const allowed = new Set(Object.values(apiHosts).flat());
+  return { providers: configured, apiHostOverrides: readHostOverrides(r, allowed) };
 }
 
 function readAuth0(r: EnvReader): Config['auth0'] {
@@ -176,42 +205,6 @@ function readRedis(r: EnvReader): Config['redis'] {
   };
 }
 
-function readProviders(r: EnvReader): Pick<Config, 'google' | 'github' | 'facebook'> {
-  const [clientId, clientSecret] = r.pair('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
-  return {
-    google: {
-      apiBaseUrl: trimSlash(r.url('GOOGLE_API_BASE_URL', 'https://www.googleapis.com')),
-      tokenUrl: r.url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
-      clientId,
-      clientSecret,
-    },
-    github: { apiBaseUrl: trimSlash(r.url('GITHUB_API_BASE_URL', 'https://api.github.com')) },
-    facebook: {
-      apiBaseUrl: trimSlash(r.url('FACEBOOK_API_BASE_URL', 'https://graph.facebook.com')),
-      appSecret: r.read('FACEBOOK_APP_SECRET'),
-    },
-  };
-}
-
-function readTokenVault(r: EnvReader): Config['tokenVault'] {
-  const providers = r.list('TOKEN_VAULT_PROVIDERS').map((p) => p.toLowerCase());
-  for (const p of providers) {
-    if (!PROVIDER_KEYS.includes(p as ProviderKey)) {
-      r.fail(
-        'TOKEN_VAULT_PROVIDERS',
-        `unknown provider '${p.slice(0, 20)}' (use ${PROVIDER_KEYS.join(', ')})`,
-      );
-    } else if (p === 'facebook') {
-      r.fail('TOKEN_VAULT_PROVIDERS', "facebook is not among Token Vault's providers (use google, github)");
-    }
-  }
-  const [clientId, clientSecret] = r.pair('TOKEN_VAULT_CLIENT_ID', 'TOKEN_VAULT_CLIENT_SECRET');
-  if (providers.length > 0 && clientId === undefined && !r.failed('TOKEN_VAULT_CLIENT_SECRET')) {
-    r.fail('TOKEN_VAULT_CLIENT_ID', 'is required when TOKEN_VAULT_PROVIDERS is set');
-  }
-  return { providers: [...new Set(providers as ProviderKey[])], clientId, clientSecret };
-}
-
 function readCorsOrigins(r: EnvReader): string[] {
   const origins = r.list('CORS_ORIGINS');
   const valid = origins.every((origin) => {
@@ -249,74 +242,4 @@ function readPublicUrl(r: EnvReader): string | undefined {
     r.fail('PUBLIC_URL', 'must be a base URL without query, fragment or user info');
   }
   return trimSlash(`${parsed.origin}${parsed.pathname}`);
-}
-
-/** Hosts each provider's `/hosts/{host}/` routes may reach when `*_API_HOSTS` is unset. */
-export const DEFAULT_API_HOSTS: Readonly<Record<ProviderKey, readonly string[]>> = {
-  google: [
-    'www.googleapis.com',
-    'people.googleapis.com',
-    'gmail.googleapis.com',
-    'sheets.googleapis.com',
-    'docs.googleapis.com',
-    'tasks.googleapis.com',
-    'youtube.googleapis.com',
-    'photoslibrary.googleapis.com',
-  ],
-  github: ['api.github.com', 'uploads.github.com'],
-  facebook: ['graph.facebook.com', 'graph-video.facebook.com'],
-};
-
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-
-/** GOOGLE_API_HOSTS, GITHUB_API_HOSTS, FACEBOOK_API_HOSTS and API_HOST_OVERRIDES. */
-function readApiHosts(r: EnvReader): Pick<Config, 'apiHosts' | 'apiHostOverrides'> {
-  const apiHosts = {} as Record<ProviderKey, string[]>;
-  for (const key of PROVIDER_KEYS) {
-    const name = `${key.toUpperCase()}_API_HOSTS`;
-    const raw = r.read(name, DEFAULT_API_HOSTS[key].join(','));
-    const hosts = raw === undefined ? [...DEFAULT_API_HOSTS[key]] : r.list(name).map((h) => h.toLowerCase());
-    if (!hosts.every((h) => HOST_NAME.test(h))) {
-      r.fail(name, 'must be a comma list of host names (people.googleapis.com)');
-    }
-    apiHosts[key] = [...new Set(hosts)];
-  }
-  return { apiHosts, apiHostOverrides: readHostOverrides(r, new Set(Object.values(apiHosts).flat())) };
-}
-
-function readHostOverrides(r: EnvReader, allowed: ReadonlySet<string>): Record<string, string> {
-  const overrides: Record<string, string> = {};
-  for (const pair of r.list('API_HOST_OVERRIDES')) {
-    const eq = pair.indexOf('=');
-    const host = pair.slice(0, Math.max(eq, 0)).trim().toLowerCase();
-    const target = pair.slice(eq + 1).trim();
-    if (eq < 0 || !allowed.has(host)) {
-      r.fail('API_HOST_OVERRIDES', 'must be host=http://127.0.0.1:port pairs naming allowed API hosts');
-      continue;
-    }
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(target);
-    } catch {
-      parsed = undefined;
-    }
-    if (
-      parsed === undefined ||
-      !['http:', 'https:'].includes(parsed.protocol) ||
-      !isLoopbackHost(parsed.hostname)
-    ) {
-      r.fail(
-        'API_HOST_OVERRIDES',
-        `the target for ${host} must be a loopback http(s) URL (tests and emulators only)`,
-      );
-      continue;
-    }
-    overrides[host] = trimSlash(target);
-  }
-  return overrides;
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }

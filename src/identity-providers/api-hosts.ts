@@ -3,7 +3,6 @@
  * provider's default host to its configured API root, a host named in API_HOST_OVERRIDES to that
  * loopback URL (tests, emulators), any other allowed host to `https://{host}`.
  */
-import type { AppConfig, ProviderKey } from '../config/app-config';
 
 export interface ApiRoot {
   /** the allowed host name, e.g. `people.googleapis.com` */
@@ -16,13 +15,20 @@ export class ApiHosts {
   private readonly roots: ReadonlyMap<string, string>;
 
   /**
+   * @param allowed the provider's configured hosts (`<KEY>_API_HOSTS`)
+   * @param overrides API_HOST_OVERRIDES: host → loopback base URL
    * @param defaultHost the host of the provider's default API root (`api.github.com`): when allowed
    *   and not overridden, it goes to `apiBaseUrl`, so a configured root applies to both route forms.
    */
-  constructor(config: AppConfig, key: ProviderKey, defaultHost: string, apiBaseUrl: string) {
+  constructor(
+    allowed: readonly string[],
+    overrides: Readonly<Record<string, string>>,
+    defaultHost: string,
+    apiBaseUrl: string,
+  ) {
     const roots = new Map<string, string>();
-    for (const host of config.apiHosts[key]) {
-      const override = config.apiHostOverrides[host];
+    for (const host of allowed) {
+      const override = overrides[host];
       roots.set(
         host,
         override ?? (host === defaultHost && apiBaseUrl !== '' ? apiBaseUrl : `https://${host}`),

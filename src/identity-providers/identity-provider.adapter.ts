@@ -2,21 +2,21 @@
  * The port every identity provider implements. The proxy and the identities route know only this
  * interface; an adapter knows its IdP's API root, headers, profile and refresh.
  */
-import type { ProviderKey } from '../config/app-config';
+import type { SchemaObject } from '@nestjs/swagger';
 import type { ApiHosts } from './api-hosts';
+import type { AdapterContext, ProviderKey } from './provider-declaration';
 import type { ScopeRequirement } from './scopes';
 
-/** The profile every provider is normalized to; a value the IdP did not give is null. */
+/**
+ * The profile every provider is normalized to; a value the IdP did not give is null. An adapter's
+ * profile may carry its own fields too (its declaration's `profileFields`, e.g. GitHub's `username`).
+ */
 export interface NormalizedProfile {
   provider: ProviderKey;
   id: string;
   name: string | null;
   email: string | null;
   picture: string | null;
-  /** Google only */
-  emailVerified?: boolean | null;
-  /** GitHub only */
-  username?: string | null;
 }
 
 export interface RefreshedToken {
@@ -42,6 +42,8 @@ export interface IdentityProviderAdapter {
   readonly pagingInJsonBody: boolean;
   /** request headers a caller may send beyond the common allowlist */
   readonly extraRequestHeaders: readonly string[];
+  /** the normalized profile's own fields beyond the common ones, with their OpenAPI schema */
+  readonly profileFields: Readonly<Record<string, SchemaObject>>;
   /** query parameters the service sets itself and never takes from a caller (lower-case) */
   readonly reservedQueryParams: readonly string[];
   /** the profile call: path below the API root and query */
@@ -63,7 +65,28 @@ export interface IdentityProviderAdapter {
   refresh(refreshToken: string, requestId?: string): Promise<RefreshedToken>;
 }
 
-/** `refresh` was refused (revoked or expired refresh token, 400/401): this one will not do. */
+/** What every adapter takes from its declaration and configuration as given. */
+export abstract class DeclaredAdapter {
+  readonly key: ProviderKey;
+  readonly auth0Provider: string;
+  readonly defaultConnection: string;
+  readonly apiBaseUrl: string;
+  readonly hosts: ApiHosts;
+  readonly extraRequestHeaders: readonly string[];
+  readonly profileFields: Readonly<Record<string, SchemaObject>>;
+
+  constructor({ declaration, apiBaseUrl, hosts }: AdapterContext<unknown>) {
+    this.key = declaration.key;
+    this.auth0Provider = declaration.auth0Provider;
+    this.defaultConnection = declaration.defaultConnection;
+    this.apiBaseUrl = apiBaseUrl;
+    this.hosts = hosts;
+    this.extraRequestHeaders = declaration.extraRequestHeaders;
+    this.profileFields = declaration.profileFields;
+  }
+}
+
+/** The IdP refused to refresh with this refresh token (revoked, expired, wrong client). */
 export class RefreshRefusedError extends Error {
   constructor(readonly status: number) {
     super(`refresh refused with ${status}`);

@@ -7,7 +7,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
-import { AppConfig, PROVIDER_KEYS } from '../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { ManagementBudget } from '../management-budget/management-budget.service';
 import { Auth0MisconfiguredError, UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
@@ -38,7 +38,9 @@ export class ManagementTokenService {
     private readonly budget: ManagementBudget,
   ) {
     // read:user_idp_tokens only matters while some provider reads its tokens from identities[].
-    const readsIdentities = PROVIDER_KEYS.some((p) => !config.tokenVault.providers.includes(p));
+    const readsIdentities = Object.keys(config.providers).some(
+      (p) => !config.tokenVault.providers.includes(p),
+    );
     this.neededScopes = readsIdentities ? ['read:users', 'read:user_idp_tokens'] : ['read:users'];
   }
 

@@ -20,6 +20,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CODES, PROBLEM_TYPE_BASE } from '../common/problem';
 import { publicBaseUrl } from '../common/public-url';
 import type { AppConfig } from '../config/app-config';
+import { PROVIDER_DECLARATIONS } from '../identity-providers/identity-providers.constants';
+import { describeProviders } from '../identity-providers/provider-openapi';
 
 export const DOCS_PATH = '/docs';
 export const DOCUMENT_PATH = `${DOCS_PATH}/openapi.json`;
@@ -153,7 +155,7 @@ export function createOpenApiDocument(
     ...document.components,
     schemas: { Problem: PROBLEM_SCHEMA, ...document.components?.schemas },
   };
-  return completeProxyRoutes(document);
+  return describeProviders(completeProxyRoutes(document), app.get(PROVIDER_DECLARATIONS));
 }
 
 /** The body of a proxied POST, PUT or PATCH: any content type, forwarded byte for byte. */

@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp, listenAll } from '../../src/bootstrap';
 import { CacheService } from '../../src/cache/cache.service';
 import { parseConfig } from '../../src/config/app-config';
+import type { ProviderDeclaration } from '../../src/identity-providers/provider-declaration';
 import { startEmulator } from '../../src/sandbox/emulator/emulator';
 import type { EmulatorOptions, EmulatorWithExtras } from '../../src/sandbox/emulator/emulator.types';
 
@@ -51,6 +52,8 @@ export interface StackOptions {
   logDestination?: { write(line: string): void };
   /** wait for /health/ready before returning (default true) */
   waitReady?: boolean;
+  /** the providers the service serves (default: the served list) */
+  providers?: readonly ProviderDeclaration[];
 }
 
 export async function startStack(
@@ -60,14 +63,21 @@ export async function startStack(
 ): Promise<Stack> {
   const emulator = await startEmulator(emulatorOptions);
   options.beforeApp?.(emulator);
-  const config = parseConfig({
-    ...emulator.env(),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    ...env,
+  const config = parseConfig(
+    {
+      ...emulator.env(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    options.providers,
+  );
+  const app = await createApp(config, {
+    logger: false,
+    logDestination: options.logDestination,
+    providers: options.providers,
   });
-  const app = await createApp(config, { logger: false, logDestination: options.logDestination });
   await listenAll(app, config);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const answers: string[] = [];

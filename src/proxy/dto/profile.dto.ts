@@ -1,8 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** A provider's profile of the user, normalized; a value the IdP did not give is null. */
+/**
+ * A provider's profile of the user, normalized; a value the IdP did not give is null. The provider
+ * enum and each provider's own fields come from the provider declarations
+ * (src/identity-providers/provider-openapi.ts).
+ */
 export class ProfileDto {
-  @ApiProperty({ enum: ['google', 'github', 'facebook'], example: 'github' })
+  @ApiProperty({ example: 'github' })
   provider!: string;
 
   /** The user's id at the provider, always a string. */
@@ -15,15 +19,7 @@ export class ProfileDto {
   @ApiProperty({ type: String, nullable: true, example: 'gita@example.com' })
   email!: string | null;
 
-  /** Google only. */
-  @ApiProperty({ type: Boolean, nullable: true, required: false })
-  emailVerified?: boolean | null;
-
   /** Avatar URL. */
   @ApiProperty({ type: String, nullable: true })
   picture!: string | null;
-
-  /** GitHub only: the login. */
-  @ApiProperty({ type: String, nullable: true, required: false, example: 'gitahub' })
-  username?: string | null;
 }

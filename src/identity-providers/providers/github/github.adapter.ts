@@ -1,35 +1,20 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
-import { ApiHosts } from '../api-hosts';
-import { field, stringOrNull } from '../identity-provider.adapter';
-import type { ScopeRequirement } from '../scopes';
+import { DeclaredAdapter, field, stringOrNull } from '../../identity-provider.adapter';
 import type {
   IdentityProviderAdapter,
   NormalizedProfile,
   RefreshedToken,
-} from '../identity-provider.adapter';
+} from '../../identity-provider.adapter';
+import type { ScopeRequirement } from '../../scopes';
 
 /** GitHub REST API: wants a User-Agent, its media type and an API version on every call. */
-@Injectable()
-export class GithubAdapter implements IdentityProviderAdapter {
-  readonly key = 'github';
-  readonly auth0Provider = 'github';
-  readonly defaultConnection = 'github';
-  readonly apiBaseUrl: string;
-  readonly hosts: ApiHosts;
+export class GithubAdapter extends DeclaredAdapter implements IdentityProviderAdapter {
   readonly pagingInJsonBody = false;
-  readonly extraRequestHeaders = ['x-github-api-version'];
   readonly reservedQueryParams = [];
   readonly profileRequest = { path: 'user', query: '' };
   /** the profile of the signed-in user; `user` includes `read:user` */
   readonly profileScopes: readonly ScopeRequirement[] = [['read:user', 'user']];
   /** GitHub OAuth app tokens do not expire and Auth0 stores no refresh token for them. */
   readonly canRefresh = false;
-
-  constructor(config: AppConfig) {
-    this.apiBaseUrl = config.github.apiBaseUrl;
-    this.hosts = new ApiHosts(config, this.key, 'api.github.com', this.apiBaseUrl);
-  }
 
   defaultHeaders(): Record<string, string> {
     return {
@@ -44,7 +29,8 @@ export class GithubAdapter implements IdentityProviderAdapter {
   }
 
   normalizeProfile(body: unknown): NormalizedProfile {
-    return {
+    // `username` is GitHub's own field (see github.provider.ts): not part of the common type.
+    const profile = {
       provider: this.key,
       id: stringOrNull(field(body, 'id')) ?? '',
       name: stringOrNull(field(body, 'name')),
@@ -52,6 +38,7 @@ export class GithubAdapter implements IdentityProviderAdapter {
       picture: stringOrNull(field(body, 'avatar_url')),
       username: stringOrNull(field(body, 'login')),
     };
+    return profile;
   }
 
   refresh(): Promise<RefreshedToken> {

@@ -1,26 +1,24 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
-import { ApiHosts } from '../api-hosts';
-import { UpstreamError } from '../../upstream/upstream.errors';
-import { UpstreamService } from '../../upstream/upstream.service';
-import { field, RefreshRefusedError, stringOrNull } from '../identity-provider.adapter';
-import type { ScopeRequirement } from '../scopes';
+import { UpstreamError } from '../../../upstream/upstream.errors';
+import type { UpstreamService } from '../../../upstream/upstream.service';
+import { DeclaredAdapter, field, RefreshRefusedError, stringOrNull } from '../../identity-provider.adapter';
 import type {
   IdentityProviderAdapter,
   NormalizedProfile,
   RefreshedToken,
-} from '../identity-provider.adapter';
+} from '../../identity-provider.adapter';
+import type { AdapterContext } from '../../provider-declaration';
+import type { ScopeRequirement } from '../../scopes';
+
+/** GOOGLE_TOKEN_URL, and GOOGLE_CLIENT_ID/SECRET (both or neither: without them, no refresh). */
+export interface GoogleSettings {
+  tokenUrl: string;
+  clientId?: string;
+  clientSecret?: string;
+}
 
 /** Google APIs. Tokens can be refreshed with the refresh token Auth0 stored (offline access). */
-@Injectable()
-export class GoogleAdapter implements IdentityProviderAdapter {
-  readonly key = 'google';
-  readonly auth0Provider = 'google-oauth2';
-  readonly defaultConnection = 'google-oauth2';
-  readonly apiBaseUrl: string;
-  readonly hosts: ApiHosts;
+export class GoogleAdapter extends DeclaredAdapter implements IdentityProviderAdapter {
   readonly pagingInJsonBody = false;
-  readonly extraRequestHeaders = [];
   readonly reservedQueryParams = [];
   readonly profileRequest = { path: 'oauth2/v3/userinfo', query: '' };
   /** userinfo gives name and picture only with the profile scope, email only with the email scope */
@@ -30,13 +28,14 @@ export class GoogleAdapter implements IdentityProviderAdapter {
   ];
   readonly canRefresh: boolean;
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly upstream: UpstreamService,
-  ) {
-    this.apiBaseUrl = config.google.apiBaseUrl;
-    this.hosts = new ApiHosts(config, this.key, 'www.googleapis.com', this.apiBaseUrl);
-    this.canRefresh = config.google.clientId !== undefined && config.google.clientSecret !== undefined;
+  private readonly settings: GoogleSettings;
+  private readonly upstream: UpstreamService;
+
+  constructor(context: AdapterContext<GoogleSettings>) {
+    super(context);
+    this.settings = context.settings;
+    this.upstream = context.upstream;
+    this.canRefresh = this.settings.clientId !== undefined && this.settings.clientSecret !== undefined;
   }
 
   defaultHeaders(): Record<string, string> {
@@ -49,7 +48,8 @@ export class GoogleAdapter implements IdentityProviderAdapter {
 
   normalizeProfile(body: unknown): NormalizedProfile {
     const verified = field(body, 'email_verified');
-    return {
+    // `emailVerified` is Google's own field (see google.provider.ts): not part of the common type.
+    const profile = {
       provider: this.key,
       id: stringOrNull(field(body, 'sub')) ?? '',
       name: stringOrNull(field(body, 'name')),
@@ -57,10 +57,11 @@ export class GoogleAdapter implements IdentityProviderAdapter {
       emailVerified: typeof verified === 'boolean' ? verified : verified === 'true' ? true : null,
       picture: stringOrNull(field(body, 'picture')),
     };
+    return profile;
   }
 
   async refresh(refreshToken: string, requestId?: string): Promise<RefreshedToken> {
-    const { google } = this.config;
+    const google = this.settings;
     const { status, json } = await this.upstream.requestJson<{
       access_token?: unknown;
       expires_in?: unknown;

@@ -1,35 +1,30 @@
-import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import { AppConfig } from '../../config/app-config';
-import { ApiHosts } from '../api-hosts';
-import { field, stringOrNull } from '../identity-provider.adapter';
-import type { ScopeRequirement } from '../scopes';
+import { DeclaredAdapter, field, stringOrNull } from '../../identity-provider.adapter';
 import type {
   IdentityProviderAdapter,
   NormalizedProfile,
   RefreshedToken,
-} from '../identity-provider.adapter';
+} from '../../identity-provider.adapter';
+import type { AdapterContext } from '../../provider-declaration';
+import type { ScopeRequirement } from '../../scopes';
+
+/** FACEBOOK_APP_SECRET (unset: no `appsecret_proof`). */
+export interface FacebookSettings {
+  appSecret?: string;
+}
 
 /** Facebook Graph API; with FACEBOOK_APP_SECRET set every call carries `appsecret_proof`. */
-@Injectable()
-export class FacebookAdapter implements IdentityProviderAdapter {
-  readonly key = 'facebook';
-  readonly auth0Provider = 'facebook';
-  readonly defaultConnection = 'facebook';
-  readonly apiBaseUrl: string;
-  readonly hosts: ApiHosts;
+export class FacebookAdapter extends DeclaredAdapter implements IdentityProviderAdapter {
   readonly pagingInJsonBody = true;
-  readonly extraRequestHeaders = [];
   readonly reservedQueryParams = ['appsecret_proof'];
   readonly profileRequest = { path: 'me', query: 'fields=id,name,email,picture' };
   readonly profileScopes: readonly ScopeRequirement[] = [['public_profile'], ['email']];
   readonly canRefresh = false;
   private readonly appSecret: string | undefined;
 
-  constructor(config: AppConfig) {
-    this.apiBaseUrl = config.facebook.apiBaseUrl;
-    this.hosts = new ApiHosts(config, this.key, 'graph.facebook.com', this.apiBaseUrl);
-    this.appSecret = config.facebook.appSecret;
+  constructor(context: AdapterContext<FacebookSettings>) {
+    super(context);
+    this.appSecret = context.settings.appSecret;
   }
 
   defaultHeaders(): Record<string, string> {
