@@ -59,6 +59,12 @@ const hostParam = ApiParam({
   example: 'people.googleapis.com',
 });
 
+const PROFILE_SUMMARY: Record<CallerKind, string> = {
+  user: "The caller's profile at the provider, normalized.",
+  service:
+    "A named user's profile at the provider, normalized (service callers with `proxy:users` or `proxy:users:{provider}`).",
+};
+
 const ROUTE_DECORATOR: Record<ProxyMethod, (path: string) => MethodDecorator> = {
   GET: Get,
   HEAD: Head,
@@ -100,10 +106,11 @@ function ProxyRoute(method: ProxyMethod, form: ProxyForm, caller: CallerKind): M
 }
 
 /** A profile route: the caller's own, or a named user's (service callers). */
-export function ProfileRoute(caller: CallerKind): MethodDecorator {
+function ProfileRoute(caller: CallerKind): MethodDecorator {
   return applyDecorators(
     Get(v1RoutePath('profile', caller)),
     Caller(caller),
+    ApiOperation({ summary: PROFILE_SUMMARY[caller] }),
     providerParam,
     ...(caller === 'service' ? [userParam] : []),
     ApiOkResponse({ type: ProfileDto }),
@@ -111,10 +118,7 @@ export function ProfileRoute(caller: CallerKind): MethodDecorator {
   );
 }
 
-/** The Auth0 user id of a named user's route (`invalid_request` when it cannot be one). */
-export const UserId = (): ParameterDecorator => Param('userId', UserIdPipe);
-
-/** A proxied API handler's parameters: the user id on a named user's route only. */
+/** A proxy handler's parameters: the user id on a named user's route only. */
 export type ProxyHandlerArgs = [
   userId: string | undefined,
   target: RawTargetValue,
@@ -123,44 +127,53 @@ export type ProxyHandlerArgs = [
   reply: FastifyReply,
 ];
 
-/** What a controller with the proxied API routes does for each of them. */
-export interface ProxyForwarder {
+/** What a controller with the proxy's routes does for them. */
+export interface ProxyHandlers {
+  profile(...args: ProxyHandlerArgs): Promise<void>;
   forward(method: ProxyMethod, ...args: ProxyHandlerArgs): Promise<void>;
 }
 
 /**
- * Registers the proxied API routes on a controller: a handler per form, caller kind and method
- * (Nest registers one method per handler, and the OpenAPI document lists each as an operation named
- * after it: `proxyGet`, `userHostProxyDelete`, …), each calling the controller's `forward`.
+ * Registers the proxy's routes on a controller, from the route shapes: the profile (`getProfile`,
+ * `getUserProfile`) and the API, a handler per form, caller kind and method (`proxyGet`, …,
+ * `userHostProxyDelete`); Nest gives a handler one method, and the OpenAPI document names each
+ * operation after its handler. They call the controller's `profile` and `forward`.
  */
-export function ProxyApiRoutes(): (controller: { prototype: ProxyForwarder }) => void {
-  return (controller) => {
+export function ProxyRoutes(): (controller: { prototype: ProxyHandlers }) => void {
+  return ({ prototype }) => {
+    for (const caller of CALLER_KINDS) {
+      const name = caller === 'user' ? 'getProfile' : 'getUserProfile';
+      defineHandler(prototype, name, caller, ProfileRoute(caller), function (...args) {
+        return this.profile(...args);
+      });
+    }
     for (const form of PROXY_FORMS)
       for (const caller of CALLER_KINDS)
-        for (const method of PROXY_METHODS) defineHandler(controller.prototype, method, form, caller);
+        for (const method of PROXY_METHODS) {
+          const route = ProxyRoute(method, form, caller);
+          defineHandler(prototype, handlerName(method, form, caller), caller, route, function (...args) {
+            return this.forward(method, ...args);
+          });
+        }
   };
 }
 
 function defineHandler(
-  prototype: ProxyForwarder,
-  method: ProxyMethod,
-  form: ProxyForm,
+  prototype: ProxyHandlers,
+  name: string,
   caller: CallerKind,
+  route: MethodDecorator,
+  handler: (this: ProxyHandlers, ...args: ProxyHandlerArgs) => Promise<void>,
 ): void {
-  const name = handlerName(method, form, caller);
-  const handler = function (this: ProxyForwarder, ...args: ProxyHandlerArgs): Promise<void> {
-    return this.forward(method, ...args);
-  };
   Object.defineProperty(handler, 'name', { value: name });
   Object.defineProperty(prototype, name, { value: handler, writable: true, configurable: true });
-  const descriptor = Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor;
-  ProxyRoute(method, form, caller)(prototype, name, descriptor);
-  // In the order of ProxyHandlerArgs
-  if (caller === 'service') UserId()(prototype, name, 0);
+  // Parameters first, as TypeScript applies a method's decorators; in the order of ProxyHandlerArgs.
+  if (caller === 'service') Param('userId', UserIdPipe)(prototype, name, 0);
   RawTarget()(prototype, name, 1);
   CallerGone()(prototype, name, 2);
   Req()(prototype, name, 3);
   Res()(prototype, name, 4);
+  route(prototype, name, Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor);
 }
 
 /** `proxyGet`, `userProxyGet`, `hostProxyGet`, `userHostProxyGet`, …: the operation ids clients know. */

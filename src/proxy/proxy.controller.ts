@@ -1,4 +1,4 @@
-import { Controller, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOAuth2, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
@@ -7,11 +7,9 @@ import { publicBaseUrl } from '../common/public-url';
 import { V1_PREFIX } from '../common/routes';
 import type { ProxyMethod } from '../common/routes';
 import { AppConfig } from '../config/app-config';
-import { Cancellation } from '../upstream/cancellation';
-import { CallerGone, RawTarget } from './proxy-params';
-import type { RawTargetValue } from './proxy-params';
-import { ProfileRoute, ProxyApiRoutes, UserId } from './proxy-route.decorator';
-import type { ProxyForwarder, ProxyHandlerArgs } from './proxy-route.decorator';
+import type { Cancellation } from '../upstream/cancellation';
+import { ProxyRoutes } from './proxy-route.decorator';
+import type { ProxyHandlerArgs, ProxyHandlers } from './proxy-route.decorator';
 import { ProxyService } from './proxy.service';
 import type { ProxyAnswer, ProxyCaller } from './proxy.service';
 
@@ -20,69 +18,46 @@ type AuthedRequest = FastifyRequest & { user: Principal; params: { provider?: st
 /**
  * Routes of the proxy: the profile and the provider's API for the caller (`/v1/idp/...`) or, for
  * service callers with `proxy:users` (or `proxy:users:{provider}`), for a named user
- * (`/v1/users/{userId}/idp/...`); the API routes (one per form, caller kind and method) are
- * registered by `ProxyApiRoutes` and all served by `forward`.
+ * (`/v1/users/{userId}/idp/...`); the API at the provider's default root (`/api/{path}`) or at
+ * another of its allowed hosts (`/hosts/{host}/{path}`). `ProxyRoutes` registers the handlers.
  */
 @ApiTags('idp')
 @ApiBearerAuth()
 @ApiOAuth2([])
 @UseGuards(JwtAuthGuard, CallerGuard)
 @Controller(V1_PREFIX)
-@ProxyApiRoutes()
-export class ProxyController implements ProxyForwarder {
+@ProxyRoutes()
+export class ProxyController implements ProxyHandlers {
   constructor(
     private readonly proxy: ProxyService,
     private readonly config: AppConfig,
   ) {}
 
-  /** The caller's profile at the provider, normalized. */
-  @ProfileRoute('user')
-  getProfile(
-    @RawTarget() _target: RawTargetValue,
-    @CallerGone() gone: Cancellation,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.sendProfile(undefined, gone, req, reply);
-  }
-
-  /** A named user's profile at the provider, normalized (service callers with `proxy:users` or `proxy:users:{provider}`). */
-  @ProfileRoute('service')
-  getUserProfile(
-    @UserId() userId: string,
-    @RawTarget() _target: RawTargetValue,
-    @CallerGone() gone: Cancellation,
-    @Req() req: AuthedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    return this.sendProfile(userId, gone, req, reply);
-  }
-
-  async forward(method: ProxyMethod, ...[userId, target, gone, req, reply]: ProxyHandlerArgs): Promise<void> {
-    const request = req as AuthedRequest;
-    const answer = await this.proxy.forward(this.caller(userId, gone, request), {
-      method,
-      host: request.params.host,
-      rawPath: target.path,
-      rawQuery: target.query,
-      headers: request.headers,
-      body: Buffer.isBuffer(request.body) ? request.body : undefined,
-    });
-    send(reply, answer);
-  }
-
-  private async sendProfile(
-    userId: string | undefined,
-    gone: Cancellation,
-    req: AuthedRequest,
-    reply: FastifyReply,
-  ): Promise<void> {
-    const result = await this.proxy.profile(this.caller(userId, gone, req));
+  /** The user's profile at the provider, normalized; or the provider's own error answer. */
+  async profile(...[userId, , gone, request, reply]: ProxyHandlerArgs): Promise<void> {
+    const result = await this.proxy.profile(this.caller(userId, gone, request as AuthedRequest));
     if (result.kind === 'passed-through') return send(reply, result.answer);
     void reply
       .status(200)
       .header('content-type', 'application/json; charset=utf-8')
       .send(JSON.stringify(result.profile));
+  }
+
+  /** A call of the provider's API, its answer passed on. */
+  async forward(
+    method: ProxyMethod,
+    ...[userId, target, gone, request, reply]: ProxyHandlerArgs
+  ): Promise<void> {
+    const req = request as AuthedRequest;
+    const answer = await this.proxy.forward(this.caller(userId, gone, req), {
+      method,
+      host: req.params.host,
+      rawPath: target.path,
+      rawQuery: target.query,
+      headers: req.headers,
+      body: Buffer.isBuffer(req.body) ? req.body : undefined,
+    });
+    send(reply, answer);
   }
 
   /** Who calls for whom, and the service's own absolute URL for the caller's route form. */
