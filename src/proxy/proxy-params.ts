@@ -9,6 +9,7 @@ import { ApiProblem } from '../common/problem';
 import { parseRawTarget } from '../common/routes';
 import type { RawTarget as RawTargetValue } from '../common/routes';
 import { Cancellation } from '../upstream/cancellation';
+import { UsersService } from '../users/users.service';
 
 export type { RawTargetValue };
 
@@ -21,6 +22,10 @@ export type { RawTargetValue };
  */
 export const RawTarget = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
+  // A bad user id answers invalid_request before a raw '#' does; the pipe on the user id runs only
+  // after this factory, so the id is checked here first.
+  const { userId } = request.params as { userId?: string };
+  if (userId !== undefined) UsersService.checkUserId(userId);
   const url = request.raw.url ?? '';
   if (url.includes('#'))
     throw new ApiProblem('invalid_path', "The request target must not contain a raw '#'; encode it as %23.");
