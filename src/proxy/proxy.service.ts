@@ -2,7 +2,7 @@
  * Calls the provider's API for a user with the user's IdP token and shapes the answer for the
  * caller: the path and header policy on the way in; the 401 recovery (re-lookup, refresh or new
  * exchange, then idp_token_rejected); allowed headers, rewritten links, a decompressed body with
- * every occurrence of the token replaced on the way out.
+ * every occurrence of the token replaced on the way out (idp-answer.ts).
  */
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
