@@ -5,7 +5,8 @@ import { Caller, CallerGuard, JwtAuthGuard } from '../auth/auth.guards';
 import { mayActOn } from '../auth/principal';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { UsersService } from '../users/users.service';
+import { V1_PREFIX, v1RoutePath } from '../common/routes';
+import { UserIdPipe } from '../users/user-id.pipe';
 import { IdentitiesDto } from './dto/identity.dto';
 import { IdentitiesService } from './identities.service';
 
@@ -15,12 +16,12 @@ type AuthedRequest = FastifyRequest & { user: Principal };
 @ApiBearerAuth()
 @ApiOAuth2([])
 @UseGuards(JwtAuthGuard, CallerGuard)
-@Controller('v1')
+@Controller(V1_PREFIX)
 export class IdentitiesController {
   constructor(private readonly identities: IdentitiesService) {}
 
   /** The caller's linked identities: which providers the service can call for them. */
-  @Get('identities')
+  @Get(v1RoutePath('identities', 'user'))
   @Caller('user')
   @ApiProblems(
     'missing_token',
@@ -40,7 +41,7 @@ export class IdentitiesController {
    * A named user's identities, for a client-credentials token with the permission `proxy:users`
    * (every identity) or `proxy:users:<provider>` (that provider's identities only).
    */
-  @Get('users/:userId/identities')
+  @Get(v1RoutePath('identities', 'service'))
   @Caller('service')
   @ApiProblems(
     'missing_token',
@@ -54,10 +55,9 @@ export class IdentitiesController {
     'upstream_timeout',
   )
   async getUserIdentities(
-    @Param('userId') userId: string,
+    @Param('userId', UserIdPipe) userId: string,
     @Req() request: AuthedRequest,
   ): Promise<IdentitiesDto> {
-    UsersService.checkUserId(userId);
     const list = await this.identities.list(userId, request.id);
     return { identities: list.identities.filter((i) => mayActOn(request.user, i.provider)) };
   }

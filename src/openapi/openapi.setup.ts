@@ -9,19 +9,14 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type {
-  OpenAPIObject,
-  OperationObject,
-  ParameterObject,
-  SchemaObject,
-  SwaggerCustomOptions,
-} from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, SchemaObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CODES, PROBLEM_TYPE_BASE } from '../common/problem';
-import { publicBaseUrl } from '../common/public-url';
+import { PROXIED_OPENAPI_PATHS } from '../common/routes';
 import type { AppConfig } from '../config/app-config';
 import { PROVIDER_DECLARATIONS } from '../identity-providers/identity-providers.constants';
 import { describeProviders } from '../identity-providers/provider-openapi';
+import { swaggerUiOptions } from './swagger-ui';
 
 export const DOCS_PATH = '/docs';
 export const DOCUMENT_PATH = `${DOCS_PATH}/openapi.json`;
@@ -173,7 +168,7 @@ const FORWARDED_BODY: OperationObject['requestBody'] = {
  */
 function completeProxyRoutes(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.endsWith('/{path}')) continue;
+    if (!PROXIED_OPENAPI_PATHS.has(path)) continue;
     for (const [method, operation] of Object.entries(item) as Array<[string, OperationObject]>) {
       if (typeof operation !== 'object' || operation === null) continue;
       for (const parameter of (operation.parameters ?? []) as ParameterObject[]) {
@@ -186,65 +181,6 @@ function completeProxyRoutes(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
-}
-
-/**
- * A Swagger UI option computed in the browser: @nestjs/swagger writes function-valued options
- * into the UI's init script as their source text, so this "function" is the expression itself.
- */
-function browserExpression(source: string): string {
-  const expression = (): void => undefined;
-  expression.toString = () => source;
-  return expression as unknown as string;
-}
-
-/**
- * Swagger UI encodes a path parameter's `/` as `%2F`, which the proxy rejects (`invalid_path`):
- * put the slashes of the proxied path back before the request leaves the browser.
- */
-function requestInterceptor(request: { url: string }): { url: string } {
-  const match = /^(.*?\/idp\/[^/]+\/(?:api|hosts\/[^/]+)\/)([^?]*)(.*)$/.exec(request.url);
-  if (match) request.url = match[1] + match[2].replace(/%2F/gi, '/') + match[3];
-  return request;
-}
-
-export function swaggerUiOptions(config: AppConfig): SwaggerCustomOptions {
-  return {
-    jsonDocumentUrl: DOCUMENT_PATH,
-    raw: ['json'],
-    // The served document names the server its reader reached (or PUBLIC_URL), so generated
-    // clients and Swagger UI's "Try it out" call it there.
-    patchDocumentOnRequest: <TRequest, TResponse>(
-      request: TRequest,
-      _response: TResponse,
-      document: OpenAPIObject,
-    ): OpenAPIObject => {
-      const headers = (request as unknown as FastifyRequest).headers;
-      const server = publicBaseUrl(config, headers) ?? COMMITTED_SERVER;
-      return { ...document, servers: [{ url: server }] };
-    },
-    customSiteTitle: 'IdP Proxy — API',
-    swaggerOptions: {
-      // Tokens stay in memory only: `persistAuthorization` would write pasted bearer tokens to
-      // localStorage, where any script on this origin could read them.
-      persistAuthorization: false,
-      // Swagger UI's default is `/oauth2-redirect.html` next to `/docs`, a 404; the page is served under
-      // the docs path, on whatever origin (and prefix) the browser opened the UI.
-      oauth2RedirectUrl: browserExpression(
-        "window.location.origin + window.location.pathname.replace(/\\/(index\\.html)?$/, '') + '/oauth2-redirect.html'",
-      ),
-      requestInterceptor,
-      ...(config.swaggerClientId === undefined
-        ? {}
-        : {
-            initOAuth: {
-              clientId: config.swaggerClientId,
-              usePkceWithAuthorizationCodeGrant: true,
-              additionalQueryStringParams: { audience: config.auth0.audience },
-            },
-          }),
-    },
-  };
 }
 
 /** Serves the document at /docs/openapi.json and Swagger UI at /docs. */

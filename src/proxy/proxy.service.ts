@@ -2,10 +2,9 @@
  * Calls the provider's API for a user with the user's IdP token and shapes the answer for the
  * caller: the path and header policy on the way in; the 401 recovery (re-lookup, refresh or new
  * exchange, then idp_token_rejected); allowed headers, rewritten links, a decompressed body with
- * every occurrence of the token replaced on the way out.
+ * every occurrence of the token replaced on the way out (idp-answer.ts).
  */
 import { Injectable } from '@nestjs/common';
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../auth/principal';
 import { ApiProblem } from '../common/problem';
@@ -19,24 +18,14 @@ import { IdpTokensService } from '../idp-tokens/idp-tokens.service';
 import { ContextLogger } from '../logging/context-logger';
 import type { CallerSignal } from '../upstream/cancellation';
 import { discard } from '../upstream/discard';
-import { readSmall } from '../upstream/read-body';
-import { isBodyTimeout } from '../upstream/upstream.errors';
 import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
-import { createDecoder, parseContentCoding } from './content-coding';
-import {
-  dropHeadersHoldingSecrets,
-  filterQuery,
-  pickRequestHeaders,
-  pickResponseHeaders,
-  rewriteLinkHeader,
-} from './forwarding-policy';
-import type { LinkRoute } from './forwarding-policy';
-import { rewriteJsonPaging } from './paging-rewrite';
+import type { ProxyMethod } from '../common/routes';
+import { filterQuery, pickRequestHeaders } from './forwarding-policy';
+import { decodedBody, linkRoutes, MAX_PROFILE_BYTES, readBody, shapeAnswer } from './idp-answer';
 import { checkProxyPath } from './path-policy';
-import { createRedactor, redactBuffer } from './redact-stream';
 
-export type ProxyMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { ProxyMethod };
 
 export interface ProxyCaller {
   principal: Principal;
@@ -74,19 +63,11 @@ export interface ProxyAnswer {
   body: Buffer | Readable | undefined;
 }
 
+/** The profile call's result: the normalized profile, or the IdP's own error answer passed through. */
+export type ProfileResult =
+  { kind: 'profile'; profile: NormalizedProfile } | { kind: 'passed-through'; answer: ProxyAnswer };
+
 const IDEMPOTENT = new Set<ProxyMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
-/**
- * Uncompressed bodies that end within this size are read whole: a Buffer costs far less to redact
- * and send than a stream (measured: ~150 µs per request less for a chunked 1 KB answer). A longer
- * one streams on from where reading stopped.
- */
-const SMALL_BODY_BYTES = 64 * 1024;
-const MAX_PROFILE_BYTES = 1024 * 1024;
-/**
- * A JSON answer whose paging URLs are rewritten (Graph's) is read whole up to this size; a longer
- * one streams as any other, its URLs redacted but not rewritten.
- */
-const MAX_PAGED_BODY_BYTES = 1024 * 1024;
 
 @Injectable()
 export class ProxyService {
@@ -127,11 +108,11 @@ export class ProxyService {
     });
     this.audit(caller, adapter, request.method, response.status);
     const routes = linkRoutes(adapter, caller.routeBase, request.host);
-    return this.answer(response, adapter, caller, credential.accessToken, request.method === 'HEAD', routes);
+    return shapeAnswer(response, adapter, caller, credential.accessToken, request.method === 'HEAD', routes);
   }
 
   /** The normalized profile, or the IdP's own error answer passed through. */
-  async profile(caller: ProxyCaller): Promise<NormalizedProfile | ProxyAnswer> {
+  async profile(caller: ProxyCaller): Promise<ProfileResult> {
     const adapter = this.registry.get(caller.provider);
     const { response, credential } = await this.call(caller, adapter, {
       method: 'GET',
@@ -144,10 +125,11 @@ export class ProxyService {
     this.audit(caller, adapter, 'GET', response.status);
     if (response.status !== 200) {
       const routes = linkRoutes(adapter, caller.routeBase, undefined);
-      return this.answer(response, adapter, caller, credential.accessToken, false, routes);
+      const answer = await shapeAnswer(response, adapter, caller, credential.accessToken, false, routes);
+      return { kind: 'passed-through', answer };
     }
-    const body = await this.readBody(
-      this.decodedBody(response, adapter, caller).body,
+    const body = await readBody(
+      decodedBody(response, adapter, caller).body,
       adapter,
       caller,
       MAX_PROFILE_BYTES,
@@ -168,7 +150,7 @@ export class ProxyService {
         `${adapter.key} answered the profile call with a body that is not JSON.`,
       );
     }
-    return adapter.normalizeProfile(json);
+    return { kind: 'profile', profile: adapter.normalizeProfile(json) };
   }
 
   /** Who (sub, client) called the IdP for whom (user), where and how: one line per proxied call. */
@@ -237,129 +219,4 @@ export class ProxyService {
       token = await token.retry();
     }
   }
-
-  private async answer(
-    response: UpstreamResponse,
-    adapter: IdentityProviderAdapter,
-    caller: ProxyCaller,
-    token: string,
-    head: boolean,
-    routes: readonly LinkRoute[],
-  ): Promise<ProxyAnswer> {
-    const length = Number(response.headers['content-length'] ?? Number.NaN);
-    const noBody = head || response.status === 204 || response.status === 304;
-    const headers = pickResponseHeaders(response.headers, { bodyUnchanged: noBody });
-    const link = response.headers.link;
-    if (link !== undefined) {
-      const rewritten = rewriteLinkHeader(
-        Array.isArray(link) ? link.join(', ') : link,
-        routes,
-        adapter.reservedQueryParams,
-      );
-      if (rewritten === undefined) delete headers.link;
-      else headers.link = rewritten;
-    }
-    dropHeadersHoldingSecrets(headers, [token]);
-    if (noBody) {
-      discard(response.body);
-      return { status: response.status, headers, body: undefined };
-    }
-    const decoded = this.decodedBody(response, adapter, caller);
-    let source = decoded.body;
-    // Paging URLs in a JSON answer can only be rewritten in a body read whole: up to a bound.
-    const paged = adapter.pagingInJsonBody && /\bjson\b/i.test(String(response.headers['content-type']));
-    const wholeLimit = paged ? MAX_PAGED_BODY_BYTES : SMALL_BODY_BYTES;
-    // A known long identity body streams at once; anything else is read whole when small, so a
-    // body that fails to decode is still a 502 before any header went out.
-    if (decoded.decoding || !(length > wholeLimit)) {
-      const read = await this.readBody(source, adapter, caller, wholeLimit);
-      if (Buffer.isBuffer(read)) {
-        const body = paged ? rewriteJsonPaging(read, routes, adapter.reservedQueryParams) : read;
-        return { status: response.status, headers, body: redactBuffer(body, [token]) };
-      }
-      source = read;
-    }
-    const onError = (error?: Error | null): void => {
-      if (error)
-        this.logger.warn(
-          { err: error.message, provider: adapter.key, requestId: caller.requestId },
-          'IdP body stream failed',
-        );
-    };
-    return { status: response.status, headers, body: pipeline(source, createRedactor([token]), onError) };
-  }
-
-  /**
-   * The IdP body decoded as its `content-encoding` says; a coding the service does not decode is
-   * `idp_unavailable` before any byte is read (the body is discarded).
-   */
-  private decodedBody(
-    response: UpstreamResponse,
-    adapter: IdentityProviderAdapter,
-    caller: ProxyCaller,
-  ): { body: Readable; decoding: boolean } {
-    const coding = parseContentCoding(response.headers['content-encoding']);
-    if (coding === undefined) {
-      discard(response.body);
-      this.logger.warn(
-        { provider: adapter.key, requestId: caller.requestId },
-        'IdP answered with a content coding the service does not decode',
-      );
-      throw new ApiProblem(
-        'idp_unavailable',
-        `${adapter.key} answered with a content coding the service does not decode.`,
-      );
-    }
-    const decoder = createDecoder(coding);
-    if (decoder === undefined) return { body: response.body, decoding: false };
-    // Errors reach the decoder's reader (readSmall, or the redacting pipeline); nothing to add here.
-    return { body: pipeline(response.body, decoder, () => undefined), decoding: true };
-  }
-
-  /**
-   * `readSmall`, with an answer that breaks off before its end (headers sent, then the connection
-   * lost, or no byte for UPSTREAM_TIMEOUT_MS) turned into the problem it is for the caller.
-   */
-  private async readBody(
-    body: Readable,
-    adapter: IdentityProviderAdapter,
-    caller: ProxyCaller,
-    limit: number,
-  ): Promise<Buffer | Readable> {
-    try {
-      return await readSmall(body, limit);
-    } catch (error) {
-      // The caller went away: nobody to answer, nothing the IdP did wrong.
-      if (caller.signal?.aborted === true) throw error;
-      this.logger.warn(
-        { err: (error as Error).message, provider: adapter.key, requestId: caller.requestId },
-        'IdP body failed',
-      );
-      throw isBodyTimeout(error)
-        ? new ApiProblem('upstream_timeout', `${adapter.key} stopped sending its answer before the end.`)
-        : new ApiProblem('idp_unavailable', `${adapter.key} broke off its answer before the end.`);
-    }
-  }
-}
-
-/**
- * Where the service's links lead, first match wins: the root the call went to, in the route form
- * the caller used; then the provider's default root (`api/`); then each allowed host (`hosts/{host}/`).
- */
-function linkRoutes(
-  adapter: IdentityProviderAdapter,
-  routeBase: string | undefined,
-  host: string | undefined,
-): LinkRoute[] {
-  if (routeBase === undefined) return [];
-  const api = { baseUrl: adapter.apiBaseUrl, routePrefix: `${routeBase}api/` };
-  const hosts = adapter.hosts.list();
-  const used = hosts.findIndex((root) => root.host === host?.toLowerCase());
-  // the host the call went to first, so that its links keep the route form the caller used
-  const ordered = used < 0 ? hosts : [hosts[used], ...hosts];
-  const viaHosts = ordered.map((root) => ({
-    baseUrl: root.baseUrl,
-    routePrefix: `${routeBase}hosts/${root.host}/`,
-  }));
-  return used < 0 ? [api, ...viaHosts] : [viaHosts[0], api, ...viaHosts.slice(1)];
 }
