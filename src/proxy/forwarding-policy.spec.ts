@@ -195,6 +195,11 @@ describe('filterQuery', () => {
     expect(filterQuery('acce%C5%BF%C5%BF_token=1&k=v', [])).toBe('k=v');
   });
 
+  it('should drop a name that reads as access_token when its escapes are decoded byte by byte', () => {
+    // UTF-8: `İaccesstoken`; Latin-1, one character per byte: `Ä°accesstoken` (found by the property spec)
+    expect(filterQuery('%C4%B0accesstoken=1&k=v', [])).toBe('k=v');
+  });
+
   it('should drop the extra stripped names, case-insensitively', () => {
     expect(
       filterQuery('fields=id,name&appsecret_proof=abc&APPSECRET%5FPROOF=d&limit=5', ['appsecret_proof']),

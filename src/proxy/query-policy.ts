@@ -13,10 +13,16 @@ export function lenientDecode(raw: string): string {
   );
 }
 
+/** Percent-decodes each `%XX` as one Latin-1 character. */
+function latin1Decode(raw: string): string {
+  return raw.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 /**
  * The readings of a query name a server could compare: `+` as a space, percent-decoded, lower-cased
  * (also up to a `[`, also after an upper-case round trip, which folds look-alikes such as `ſ` (U+017F) to `s`, and
- * after NFKC, which folds fullwidth letters), then stripped of every character outside `a-z0-9`.
+ * after NFKC, which folds fullwidth letters, and with each `%XX` read as one Latin-1 byte, as a
+ * server decoding ISO-8859-1 does), then stripped of every character outside `a-z0-9`.
  * So `access[token`, `ACCESS%5FTOKEN`, `access_token%00`, `access.token` and `acceſs_token` all read
  * `accesstoken`.
  */
@@ -36,6 +42,8 @@ export function normalizeQueryName(rawName: string): string[] {
       strip(folded),
       strip(decoded.normalize('NFKC').toLowerCase()),
       strip(folded.normalize('NFKC')),
+      // `%C4%B0access_token` is `İaccess_token` in UTF-8, but `Ä°access_token` byte by byte
+      strip(latin1Decode(rawName.replace(/\+/g, ' ')).toLowerCase()),
     ]),
   ];
 }
