@@ -53,7 +53,7 @@ export function parseArgs(argv: readonly string[]): Args {
     rounds: 3,
     duration: 5,
     connections: 50,
-    logLevel: 'warn',
+    logLevel: 'info',
     nodeFlags: PRODUCT_NODE_FLAGS,
     ceiling: false,
     chunked: false,

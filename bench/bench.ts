@@ -11,14 +11,16 @@
  *                least any proxy on this stack costs, so the targets can be judged against it
  *   proxy warm   `GET /v1/idp/github/api/user` for one user, caches warm
  *   proxy many   the same, round-robin over 1,000 users (identities all cached after a first pass)
+ *   proxy Redis  proxy warm on a second service with REDIS_URL (a private redis-server) and a
+ *                cache key: the two-tier cache; counts the Redis commands per round
  * then the latency of one connection, one request at a time (floor, reference, proxy warm,
  * interleaved), and a cold burst on a fresh service process: 500 concurrent first requests from
  * 100 users, counting the Auth0 calls (token and user lookups) from the emulator's counters.
  * Writes bench/results/<YYYY-MM-DD>.json and prints a markdown table.
  *
  * Options: --rounds 3 --duration 5 --connections 50
- *          --log-level <level>  the service's LOG_LEVEL (default warn; `info` is the product's
- *                         default and adds three lines per proxied request)
+ *          --log-level <level>  the service's LOG_LEVEL (default info, the product's default:
+ *                         three lines per proxied request; `warn` leaves them out)
  *          --node-flags "<flags>"  the service's Node flags (default: the product's own,
  *                         src/node-flags.ts; `--node-flags ""` runs it with none)
  *          --soak <s>     hold proxy-warm load for <s> seconds; RSS at start and end
