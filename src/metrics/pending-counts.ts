@@ -21,7 +21,7 @@ export class LabelTree<T> {
   /** `make` builds the value of a label combination the first time it is seen. */
   constructor(private readonly make: (labels: Record<string, string>) => T) {}
 
-  /** The value for these label values, in the order of `names` (two or three). */
+  /** The value for these label values, in the order of `names` (two or three; one tree, one count). */
   get(names: readonly string[], a: string, b: string, c?: string): T {
     let level = down(this.root, a);
     if (c !== undefined) level = down(level, b);
