@@ -145,16 +145,16 @@ export function ceilingTargets(emulator: EmulatorHandle, c: number, references: 
 export function compareTargets(
   args: Args,
   emulator: EmulatorHandle,
-  builds: ReadonlyArray<{ name: string; service: ServiceHandle }>,
+  builds: ReadonlyArray<{ name: string; service: ServiceHandle; redisUrl?: string }>,
   otherDist: string,
 ): Target[] {
   const { ready } = emulator;
-  return builds.map(({ name, service }): Target => ({
+  return builds.map(({ name, service, redisUrl }): Target => ({
     name,
     label:
       name === 'this'
         ? `this build (${DIST}; ${args.nodeFlags.join(' ') || 'no flags'})`
-        : `other build (${otherDist}; ${(args.compareNodeFlags ?? args.nodeFlags).join(' ') || 'no flags'})`,
+        : `other build (${otherDist}; ${(args.compareNodeFlags ?? args.nodeFlags).join(' ') || 'no flags'}${redisUrl ? '; REDIS_URL set' : ''})`,
     options: () => ({
       url: `${service.url}${PROXY_PATH}`,
       connections: args.connections,
@@ -162,5 +162,6 @@ export function compareTargets(
     }),
     countAuth0: false,
     pid: service.proc.pid ?? 0,
+    redisUrl,
   }));
 }
