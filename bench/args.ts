@@ -16,6 +16,8 @@ export interface Args {
   compareNodeFlags?: readonly string[];
   /** the floor answers without content-length (chunked), as many APIs do */
   chunked: boolean;
+  /** `--profile`: the service with REDIS_URL; `--compare`: the other side with it (a private redis-server) */
+  redis: boolean;
   /** the service's Node flags: the product's own (src/node-flags.ts) unless --node-flags says */
   nodeFlags: readonly string[];
 }
@@ -53,10 +55,11 @@ export function parseArgs(argv: readonly string[]): Args {
     rounds: 3,
     duration: 5,
     connections: 50,
-    logLevel: 'warn',
+    logLevel: 'info',
     nodeFlags: PRODUCT_NODE_FLAGS,
     ceiling: false,
     chunked: false,
+    redis: false,
   };
   const reader = new ArgReader(argv);
   for (let flag = reader.next(); flag !== undefined; flag = reader.next()) applyOption(args, flag, reader);
@@ -70,6 +73,9 @@ function applyOption(args: Args, flag: string, reader: ArgReader): void {
       break;
     case '--chunked':
       args.chunked = true;
+      break;
+    case '--redis':
+      args.redis = true;
       break;
     case '--compare':
       args.compare = resolve(reader.value(flag));

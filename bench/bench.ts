@@ -11,25 +11,29 @@
  *                least any proxy on this stack costs, so the targets can be judged against it
  *   proxy warm   `GET /v1/idp/github/api/user` for one user, caches warm
  *   proxy many   the same, round-robin over 1,000 users (identities all cached after a first pass)
+ *   proxy Redis  proxy warm on a second service with REDIS_URL (a private redis-server) and a
+ *                cache key: the two-tier cache; counts the Redis commands per round
  * then the latency of one connection, one request at a time (floor, reference, proxy warm,
  * interleaved), and a cold burst on a fresh service process: 500 concurrent first requests from
  * 100 users, counting the Auth0 calls (token and user lookups) from the emulator's counters.
  * Writes bench/results/<YYYY-MM-DD>.json and prints a markdown table.
  *
  * Options: --rounds 3 --duration 5 --connections 50
- *          --log-level <level>  the service's LOG_LEVEL (default warn; `info` is the product's
- *                         default and adds three lines per proxied request)
+ *          --log-level <level>  the service's LOG_LEVEL (default info, the product's default:
+ *                         three lines per proxied request; `warn` leaves them out)
  *          --node-flags "<flags>"  the service's Node flags (default: the product's own,
  *                         src/node-flags.ts; `--node-flags ""` runs it with none)
  *          --soak <s>     hold proxy-warm load for <s> seconds; RSS at start and end
  *          --profile <s>  run the service under --cpu-prof for <s> seconds of warm load and print
- *                         the top self-time functions (profile kept in bench/results/profiles/)
+ *                         the top self-time functions (profile kept in bench/results/profiles/);
+ *                         with --redis, the service has REDIS_URL (a private redis-server)
  *          --ceiling      the floor against three bare proxies (Fastify, node:http, a TCP pipe):
  *                         how close to the floor any proxy on this machine gets
  *          --compare <dir>  A/B: proxy warm of this build against the build in <dir> (a copy of
  *                         an earlier dist/), alternating rounds, one upstream process for both;
  *                         `--compare dist --compare-node-flags "<flags>"`: the same build with other
- *                         Node flags on the other side
+ *                         Node flags on the other side; with --redis the other side has REDIS_URL
+ *                         (`--compare dist --redis`: what the two-tier cache costs the warm path)
  *          --chunked      the floor answers in chunked transfer encoding, without content-length
  * Speed is reported, never asserted.
  *

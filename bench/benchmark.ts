@@ -7,9 +7,12 @@ import type { Args } from './args';
 import { COLD_REQUESTS, coldBurst } from './cold-burst';
 import { PROXY_PATH } from './paths';
 import { heapOf, memoryOf } from './probes';
+import { startRedis } from './redis';
+import type { RedisHandle } from './redis';
 import { reportBenchmark } from './report';
 import { load, runRounds, unloadedLatency } from './runner';
 import { startService, stopService } from './service';
+import type { ServiceHandle } from './service';
 import { benchTargets, expectOk } from './targets';
 import type { Target } from './targets';
 import { startReference } from './upstreams';
@@ -23,13 +26,14 @@ export async function benchmark(args: Args, emulator: EmulatorHandle): Promise<v
   );
   const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: String(ttl) });
   const reference = await startReference(ready);
+  const redis = await startRedisService(ready.env, ttl, ready.warmToken);
   const proxyUrl = `${service.url}${PROXY_PATH}`;
   await expectOk(ready.floorUrl, ready.floorToken);
   await expectOk(reference.url, 'unused');
   await expectOk(proxyUrl, ready.warmToken);
   await expectOk(proxyUrl, ready.manyTokens[0]);
 
-  const targets = benchTargets(emulator, args.connections, reference, service);
+  const targets = benchTargets(emulator, args.connections, reference, service, redis);
   await warmUp(targets, ready.manyTokens.length);
   const rounds = await runRounds(targets, args, emulator);
   const unloaded = await unloadedLatency(
@@ -47,6 +51,10 @@ export async function benchmark(args: Args, emulator: EmulatorHandle): Promise<v
     console.log(`bench: the service logged ${logLines} lines under load; last:\n${service.logTail()}`);
   await stopService(service);
   reference.proc.kill('SIGTERM');
+  if (redis) {
+    await stopService(redis.service);
+    redis.redis.proc.kill('SIGTERM');
+  }
 
   console.log(
     `bench: cold burst, ${COLD_REQUESTS} concurrent first requests from ${ready.coldTokens.length} users`,
@@ -64,5 +72,26 @@ async function warmUp(targets: readonly Target[], manyUsers: number): Promise<vo
   await load({ ...targets[2].options(), duration: 2 });
   await load({ ...targets[3].options(), amount: manyUsers });
   await load({ ...targets[3].options(), duration: 2 });
+  if (targets[4]) await load({ ...targets[4].options(), duration: 2 });
   console.log(' done');
+}
+
+/**
+ * A second service with REDIS_URL (a private redis-server, so its command counts are this
+ * service's alone) and a cache encryption key: the two-tier cache on the same warm path. Skipped,
+ * with a note, where no redis-server is installed.
+ */
+async function startRedisService(
+  env: Record<string, string>,
+  ttl: number,
+  token: string,
+): Promise<{ service: ServiceHandle; redis: RedisHandle; redisUrl: string } | undefined> {
+  const redis = await startRedis();
+  if (redis === undefined) {
+    console.log('bench: no redis-server on PATH: the Redis run is skipped');
+    return undefined;
+  }
+  const service = await startService(env, { IDENTITY_CACHE_TTL_S: String(ttl), ...redis.env });
+  await expectOk(`${service.url}${PROXY_PATH}`, token);
+  return { service, redis, redisUrl: redis.url };
 }

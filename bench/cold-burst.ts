@@ -18,7 +18,10 @@ export interface ColdFigures {
   p50: number;
   p99: number;
   statuses: Record<string, number>;
+  /** token calls from the service's start (it fetches the management token before serving) to the burst's end */
   tokenCalls: number;
+  /** of which before the service answered ready */
+  tokenCallsAtStartup: number;
   userLookups: number;
   jwksAtStartup: number;
   idpCalls: number;
@@ -51,11 +54,17 @@ export async function coldBurst(emulator: EmulatorHandle, env: Record<string, st
     p50: round(percentile(latencies, 50), 2),
     p99: round(percentile(latencies, 99), 2),
     statuses,
-    tokenCalls: delta('token.client_credentials') + delta('token.exchange'),
+    tokenCalls: tokenCallsIn(after) - tokenCallsIn(before),
+    tokenCallsAtStartup: tokenCallsIn(ready) - tokenCallsIn(before),
     userLookups: delta('users'),
     jwksAtStartup: (ready.jwks ?? 0) - (before.jwks ?? 0) + delta('jwks'),
     idpCalls: delta(FLOOR_COUNT),
   };
+}
+
+/** Token calls (client credentials and exchanges) the emulator has answered so far. */
+function tokenCallsIn(counts: Record<string, number>): number {
+  return (counts['token.client_credentials'] ?? 0) + (counts['token.exchange'] ?? 0);
 }
 
 /** One proxied request; its status, or the error's message when it got none. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Options as LoadOptions } from 'autocannon';
 import type { Args } from './args';
 import { PROXY_PATH, RESULTS } from './paths';
+import { startRedis } from './redis';
 import { figuresOf, load } from './runner';
 import { startService, stopService } from './service';
 import { round, sum } from './stats';
@@ -18,9 +19,11 @@ export async function profile(args: Args, emulator: EmulatorHandle, seconds: num
   const dir = join(RESULTS, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
   console.log(
-    `bench profile: service under --cpu-prof, ${seconds} s of proxy-warm load; IDENTITY_CACHE_TTL_S=3600`,
+    `bench profile: service under --cpu-prof, ${seconds} s of proxy-warm load; IDENTITY_CACHE_TTL_S=3600${args.redis ? ', REDIS_URL set' : ''}`,
   );
-  const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: '3600' }, [
+  const redis = args.redis ? await startRedis() : undefined;
+  if (args.redis && redis === undefined) throw new Error('--redis: no redis-server on PATH');
+  const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: '3600', ...redis?.env }, [
     '--cpu-prof',
     '--cpu-prof-dir',
     dir,
@@ -34,6 +37,7 @@ export async function profile(args: Args, emulator: EmulatorHandle, seconds: num
   const result = figuresOf(await load({ ...options, duration: seconds }));
   // SIGUSR2 → process.exit(0), so V8 writes the profile (Nest re-raises SIGTERM, which would not).
   await stopService(service, 'SIGUSR2');
+  redis?.proc.kill('SIGTERM');
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   console.log(

@@ -8,6 +8,7 @@ import type { Options as LoadOptions, Result as LoadResult } from 'autocannon';
 import { Agent, request } from 'undici';
 import type { Args } from './args';
 import { cpuMsOf } from './probes';
+import { commandCount } from './redis';
 import { mean, median, percentile, round, sum } from './stats';
 import { bearer, expectOk } from './targets';
 import type { Target } from './targets';
@@ -27,6 +28,8 @@ export interface RoundFigures {
   auth0Calls?: number;
   /** CPU time of the measured process per request, µs: robust against other load on the machine */
   cpuUsPerReq?: number;
+  /** commands the target's Redis ran during the round (`INFO commandstats` before and after) */
+  redisCommands?: number;
 }
 
 export interface TargetFigures {
@@ -39,6 +42,8 @@ export interface TargetFigures {
   non2xx: number;
   auth0CallsPer1000?: number;
   cpuUsPerReq: number;
+  /** Redis commands per request over all rounds (targets with a Redis only) */
+  redisCommandsPerReq?: number;
   rounds: RoundFigures[];
 }
 
@@ -74,6 +79,9 @@ export function summarize(label: string, rounds: RoundFigures[]): TargetFigures 
   const auth0 = rounds.every((r) => r.auth0Calls !== undefined)
     ? sum(rounds.map((r) => r.auth0Calls ?? 0))
     : undefined;
+  const redis = rounds.every((r) => r.redisCommands !== undefined)
+    ? sum(rounds.map((r) => r.redisCommands ?? 0))
+    : undefined;
   return {
     label,
     reqPerSec: round(mean(rounds.map((r) => r.reqPerSec)), 0),
@@ -84,6 +92,7 @@ export function summarize(label: string, rounds: RoundFigures[]): TargetFigures 
     non2xx: sum(rounds.map((r) => r.non2xx)),
     auth0CallsPer1000: auth0 === undefined ? undefined : round((auth0 / Math.max(requests, 1)) * 1000, 3),
     cpuUsPerReq: median(rounds.map((r) => r.cpuUsPerReq ?? NaN)),
+    redisCommandsPerReq: redis === undefined ? undefined : round(redis / Math.max(requests, 1), 4),
     rounds,
   };
 }
@@ -103,6 +112,7 @@ export async function runRounds(
         `bench: round ${r}/${args.rounds} ${target.name.padEnd(9)} ${String(figures.reqPerSec).padStart(6)} req/s` +
           `  p50 ${figures.p50} ms  p99 ${figures.p99} ms  cpu ${figures.cpuUsPerReq} µs/req` +
           (figures.auth0Calls === undefined ? '' : `  auth0 calls ${figures.auth0Calls}`) +
+          (figures.redisCommands === undefined ? '' : `  redis commands ${figures.redisCommands}`) +
           (figures.errors + figures.non2xx > 0 ? `  errors ${figures.errors} non-2xx ${figures.non2xx}` : ''),
       );
     }
@@ -112,10 +122,13 @@ export async function runRounds(
 
 async function oneRound(target: Target, args: Args, emulator: EmulatorHandle): Promise<RoundFigures> {
   const before = target.countAuth0 ? await emulator.counts() : undefined;
+  const redisBefore = target.redisUrl === undefined ? undefined : await commandCount(target.redisUrl);
   const cpuBefore = cpuMsOf(target.pid);
   const figures = figuresOf(await load({ ...target.options(), duration: args.duration }));
   figures.cpuUsPerReq = round(((cpuMsOf(target.pid) - cpuBefore) * 1000) / Math.max(figures.requests, 1), 0);
   if (before) figures.auth0Calls = auth0Total(await emulator.counts()) - auth0Total(before);
+  if (target.redisUrl !== undefined && redisBefore !== undefined)
+    figures.redisCommands = (await commandCount(target.redisUrl)) - redisBefore;
   return figures;
 }
 

@@ -18,6 +18,8 @@ export interface Target {
   countAuth0: boolean;
   /** the process whose CPU time per request is reported (the emulator for the floor) */
   pid: number;
+  /** the Redis the target's service uses: its commands per round are counted */
+  redisUrl?: string;
 }
 
 const FLOOR_LABEL = 'floor: GitHub `GET /user` from a plain node:http handler, direct';
@@ -63,12 +65,13 @@ export function floorTarget(emulator: EmulatorHandle, connections: number): Targ
   };
 }
 
-/** The default run's four targets: floor, reference, proxy warm, proxy many. */
+/** The default run's targets: floor, reference, proxy warm, proxy many, and proxy Redis if it runs. */
 export function benchTargets(
   emulator: EmulatorHandle,
   c: number,
   reference: ReferenceHandle,
   service: ServiceHandle,
+  redisService?: { service: ServiceHandle; redisUrl: string },
 ): Target[] {
   const { ready } = emulator;
   const proxyUrl = `${service.url}${PROXY_PATH}`;
@@ -99,7 +102,28 @@ export function benchTargets(
       countAuth0: true,
       pid: service.proc.pid ?? 0,
     },
+    ...(redisService === undefined ? [] : [redisTarget(emulator, c, redisService)]),
   ];
+}
+
+/** Proxy warm on a second service with REDIS_URL set (two tiers, memory first). */
+function redisTarget(
+  emulator: EmulatorHandle,
+  c: number,
+  { service, redisUrl }: { service: ServiceHandle; redisUrl: string },
+): Target {
+  return {
+    name: 'proxyRedis',
+    label: `proxy warm with Redis: same as proxy warm, REDIS_URL set (memory first, Redis behind)`,
+    options: () => ({
+      url: `${service.url}${PROXY_PATH}`,
+      connections: c,
+      headers: bearer(emulator.ready.warmToken),
+    }),
+    countAuth0: true,
+    pid: service.proc.pid ?? 0,
+    redisUrl,
+  };
 }
 
 /** `--ceiling`: the floor, then one target per bare proxy of reference-proxy.ts. */
@@ -121,16 +145,16 @@ export function ceilingTargets(emulator: EmulatorHandle, c: number, references: 
 export function compareTargets(
   args: Args,
   emulator: EmulatorHandle,
-  builds: ReadonlyArray<{ name: string; service: ServiceHandle }>,
+  builds: ReadonlyArray<{ name: string; service: ServiceHandle; redisUrl?: string }>,
   otherDist: string,
 ): Target[] {
   const { ready } = emulator;
-  return builds.map(({ name, service }): Target => ({
+  return builds.map(({ name, service, redisUrl }): Target => ({
     name,
     label:
       name === 'this'
         ? `this build (${DIST}; ${args.nodeFlags.join(' ') || 'no flags'})`
-        : `other build (${otherDist}; ${(args.compareNodeFlags ?? args.nodeFlags).join(' ') || 'no flags'})`,
+        : `other build (${otherDist}; ${(args.compareNodeFlags ?? args.nodeFlags).join(' ') || 'no flags'}${redisUrl ? '; REDIS_URL set' : ''})`,
     options: () => ({
       url: `${service.url}${PROXY_PATH}`,
       connections: args.connections,
@@ -138,5 +162,6 @@ export function compareTargets(
     }),
     countAuth0: false,
     pid: service.proc.pid ?? 0,
+    redisUrl,
   }));
 }

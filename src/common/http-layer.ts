@@ -99,6 +99,11 @@ export function preflightProblem(reply: FastifyReply): string {
 /** Adds `name` to the answer's `Vary` (CORS may have put `Origin` there already). */
 export function varyOn(reply: FastifyReply, name: string): void {
   const current = reply.getHeader('vary');
+  // Most answers have no Vary yet: no split, map and filter per request.
+  if (current === undefined || current === '') {
+    reply.header('vary', name);
+    return;
+  }
   const names = String(current ?? '')
     .split(',')
     .map((v) => v.trim())

@@ -4,32 +4,20 @@
  */
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelTree, PendingCounts } from './pending-counts';
 
-/**
- * A metric's label-bound children, made once per label combination: prom-client hashes the label
- * object on every `inc({...})`, and these counts run several times per proxied request.
- */
-class Series<T> {
-  private readonly children = new Map<string, T>();
-
-  constructor(private readonly make: (...labels: string[]) => T) {}
-
-  get(...labels: string[]): T {
-    const id = labels.join('\u0000');
-    let child = this.children.get(id);
-    if (child === undefined) {
-      child = this.make(...labels);
-      this.children.set(id, child);
-    }
-    return child;
-  }
-}
+const REQUEST_LABELS = ['route', 'method', 'status'] as const;
 
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
+  // The request path's counts, added to their counters when these are read (pending-counts.ts).
+  private readonly requestCounts = new PendingCounts(REQUEST_LABELS);
+  private readonly upstreamCounts = new PendingCounts(['target', 'status'] as const);
+  private readonly cacheCounts = new PendingCounts(['kind', 'result'] as const);
+
+  readonly httpRequests = pendingCounter(this.requestCounts, {
     name: 'idp_proxy_http_requests_total',
     help: 'Requests served, by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
@@ -44,7 +32,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly upstreamRequests = new Counter({
+  readonly upstreamRequests = pendingCounter(this.upstreamCounts, {
     name: 'idp_proxy_upstream_requests_total',
     help: 'Upstream HTTP calls (each attempt), by target and status (HTTP status, timeout or error).',
     labelNames: ['target', 'status'] as const,
@@ -58,7 +46,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly cache = new Counter({
+  readonly cache = pendingCounter(this.cacheCounts, {
     name: 'idp_proxy_cache_total',
     help: 'Cache lookups by kind (management_token, user, idp_token, ...) and result (hit, miss).',
     labelNames: ['kind', 'result'] as const,
@@ -126,28 +114,35 @@ export class MetricsService {
     this.registry.registerMetric(this.managementBudgetRefusals);
   }
 
-  private readonly requestSeries = new Series((route, method, status) => {
-    const labels = { route, method, status };
-    return { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
-  });
-  private readonly upstreamSeries = new Series((target, status) =>
-    this.upstreamRequests.labels({ target, status }),
-  );
-  private readonly cacheSeries = new Series((kind, result) => this.cache.labels({ kind, result }));
+  /** The duration histogram's label-bound children, made once per (route, method, status). */
+  private readonly durations = new LabelTree((labels) => this.httpDuration.labels(labels));
 
   /** One served request; `route` is the route pattern (never a raw path, so labels stay bounded). */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const series = this.requestSeries.get(route, method, String(status));
-    series.count.inc();
-    series.duration.observe(seconds);
+    const code = String(status);
+    this.requestCounts.inc(route, method, code);
+    this.durations.get(REQUEST_LABELS, route, method, code).observe(seconds);
   }
 
   /** One answered (or failed, `status` a failure name) upstream call. */
   countUpstream(target: string, status: string): void {
-    this.upstreamSeries.get(target, status).inc();
+    this.upstreamCounts.inc(target, status);
   }
 
   countCache(kind: string, result: 'hit' | 'miss'): void {
-    this.cacheSeries.get(kind, result).inc();
+    this.cacheCounts.inc(kind, result);
   }
+}
+
+/** A Counter whose `collect` first adds the counts `pending` holds. */
+function pendingCounter<L extends string>(
+  pending: PendingCounts<L>,
+  configuration: { name: string; help: string; labelNames: readonly L[]; registers: Registry[] },
+): Counter<L> {
+  return new Counter<L>({
+    ...configuration,
+    collect() {
+      pending.flushInto(this);
+    },
+  });
 }
