@@ -1,9 +1,13 @@
 /**
- * A replica that read "absent" from Redis believes it this long, so a key that is usually absent
- * (an IdP token nobody refreshed, looked for on every proxied request) costs one Redis read a
- * minute, not one per request. Other replicas' writes end the belief at once (invalidations).
+ * A replica that read "absent" from Redis believes it until a write ends the belief: its own, or
+ * another replica's through the invalidation channel. Every (re)connection of the subscriber drops
+ * all beliefs, since invalidations may have been missed while it was down. So a key that is usually
+ * absent (an IdP token nobody refreshed, the recovery budget's entries, looked for on every proxied
+ * request) costs no Redis command on a warm request. The 15 minutes are only a backstop for a
+ * subscriber connection that died without anyone noticing; a belief held too long costs at most one
+ * more recovery step (a stale absent IdP token is replaced after the IdP's 401).
  */
-const ABSENT_MS = 60_000;
+const ABSENT_MS = 15 * 60_000;
 const MAX_ENTRIES = 10_000;
 
 /** Store keys Redis lacked when last read: spares the hot path a Redis round trip per request. */

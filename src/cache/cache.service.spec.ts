@@ -174,6 +174,15 @@ describeWithRedis(`${CacheService.name} with Redis`, () => {
       await until(async () => (await a.cache.get('idp_token', 't1')) === undefined);
     });
 
+    it('should ask Redis once for a key it found absent, however often the key is read', async () => {
+      const reads = jest.spyOn(b.store, 'read');
+      for (let i = 0; i < 200; i += 1) expect(await b.cache.get('idp_token', 't3')).toBeUndefined();
+      expect(reads).toHaveBeenCalledTimes(1);
+      await a.cache.set('idp_token', 't3', 'v', 60_000);
+      await until(async () => (await b.cache.get('idp_token', 't3')) === 'v');
+      expect(reads).toHaveBeenCalledTimes(2);
+    });
+
     it("should see another replica's write to a key it found absent", async () => {
       expect(await b.cache.get('idp_token', 't2')).toBeUndefined();
       await a.cache.set('idp_token', 't2', 'v', 60_000);
