@@ -15,7 +15,7 @@ import { IdpTokenCache } from './idp-token-cache';
 import type { CachedToken } from './idp-token-cache';
 import { idpTokenKey } from './idp-token-key';
 import type { IdpCredential, IdpTokenSource, ResolvedToken, TokenContext } from './idp-token-source';
-import { recoverableToken } from './recoverable-token';
+import { identityWithinBudget, recoverableToken } from './recoverable-token';
 
 /** What one request has tried so far; each step runs at most once. */
 interface Attempts {
@@ -36,9 +36,7 @@ export class IdentitiesTokenSource implements IdpTokenSource {
   ) {}
 
   async resolve(ctx: TokenContext): Promise<ResolvedToken> {
-    await this.budget.checkToken(ctx.userId, ctx.adapter.key, ctx.principal.accessToken);
-    const user = await this.users.getUser(ctx.userId, { requestId: ctx.requestId });
-    const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
+    const identity = await identityWithinBudget(this.budget, this.users, ctx);
     if (identity === undefined) {
       throw new ApiProblem(
         'identity_not_found',

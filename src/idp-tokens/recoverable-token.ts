@@ -5,6 +5,8 @@
  */
 import type { ApiProblem } from '../common/problem';
 import type { RecoveryBudget } from '../users/recovery-budget';
+import type { Identity } from '../users/user.types';
+import type { UsersService } from '../users/users.service';
 import type { IdpCredential, ResolvedToken, TokenContext } from './idp-token-source';
 
 export interface TokenRecovery {
@@ -35,4 +37,18 @@ export function recoverableToken(
       }
     },
   };
+}
+
+/**
+ * Where both sources start: a pair whose recovery failed lately is answered from the budget (no
+ * lookup); else the user's identity of the adapter's provider, if any.
+ */
+export async function identityWithinBudget(
+  budget: RecoveryBudget,
+  users: UsersService,
+  ctx: TokenContext,
+): Promise<Identity | undefined> {
+  await budget.checkToken(ctx.userId, ctx.adapter.key, ctx.principal.accessToken);
+  const user = await users.getUser(ctx.userId, { requestId: ctx.requestId });
+  return user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
 }

@@ -14,7 +14,7 @@ import { IdpTokenCache } from './idp-token-cache';
 import type { CachedToken } from './idp-token-cache';
 import { idpTokenKey } from './idp-token-key';
 import type { IdpCredential, IdpTokenSource, ResolvedToken, TokenContext } from './idp-token-source';
-import { recoverableToken } from './recoverable-token';
+import { identityWithinBudget, recoverableToken } from './recoverable-token';
 import { checkProfileScopes, notConnected, vaultTokenRejected } from './token-vault-problems';
 import { TokenVaultClient, TokenVaultRefusal } from './token-vault.client';
 
@@ -38,9 +38,7 @@ export class TokenVaultTokenSource implements IdpTokenSource {
   ) {}
 
   async resolve(ctx: TokenContext): Promise<ResolvedToken> {
-    await this.budget.checkToken(ctx.userId, ctx.adapter.key, ctx.principal.accessToken);
-    const user = await this.users.getUser(ctx.userId, { requestId: ctx.requestId });
-    const identity = user.identities.find((i) => i.provider === ctx.adapter.auth0Provider);
+    const identity = await identityWithinBudget(this.budget, this.users, ctx);
     const connection = identity?.connection ?? ctx.adapter.defaultConnection;
     // Even when a user's own call left a token in the cache: the documented answer, always.
     if (ctx.principal.isService)
