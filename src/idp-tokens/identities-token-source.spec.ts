@@ -12,6 +12,7 @@ import { IdpTokenCache } from './idp-token-cache';
 import type { CachedToken } from './idp-token-cache';
 import { idpTokenKey } from './idp-token-key';
 import type { TokenContext } from './idp-token-source';
+import { fakeCache } from './testing/fake-cache';
 
 const USER = 'github|1';
 const principal: Principal = {
@@ -32,25 +33,6 @@ function identity(overrides: Partial<Identity> = {}): Identity {
     accessToken: 'stored',
     refreshToken: 'refresh',
     ...overrides,
-  };
-}
-
-/** An in-memory stand-in for CacheService: what the sources use of it, no TTL, no fleet. */
-function fakeCache() {
-  const store = new Map<string, unknown>();
-  const at = (kind: string, key: string): string => `${kind}:${key}`;
-  return {
-    store,
-    get: jest.fn((kind: string, key: string) => Promise.resolve(store.get(at(kind, key)))),
-    set: jest.fn((kind: string, key: string, value: unknown) => {
-      store.set(at(kind, key), value);
-      return Promise.resolve();
-    }),
-    delete: jest.fn((kind: string, key: string) => {
-      store.delete(at(kind, key));
-      return Promise.resolve();
-    }),
-    exclusive: jest.fn((_kind: string, _key: string, work: () => Promise<unknown>) => work()),
   };
 }
 

@@ -77,11 +77,12 @@ export class IdentitiesTokenSource implements IdpTokenSource {
     attempts: Attempts,
   ): Promise<IdpCredential | undefined> {
     attempts.tried.add(rejected.accessToken);
-    const cached = await this.tokens.get(ctx.userId, rejected.connection);
-    // Another request may already have renewed it.
-    if (cached !== undefined && !attempts.tried.has(cached.accessToken))
-      return { ...rejected, accessToken: cached.accessToken };
-    if (cached !== undefined) await this.tokens.delete(ctx.userId, rejected.connection);
+    const { cached, untried } = await this.tokens.afterRejection(
+      ctx.userId,
+      rejected.connection,
+      attempts.tried,
+    );
+    if (untried !== undefined) return { ...rejected, accessToken: untried.accessToken };
     let identity: Identity | undefined;
     if (!attempts.relooked) {
       attempts.relooked = true;

@@ -34,6 +34,22 @@ export class IdpTokenCache {
     return this.cache.delete('idp_token', idpTokenKey(userId, connection));
   }
 
+  /**
+   * After the IdP refused a token: what the cache holds for (user, connection), and whether it is
+   * a token this request has not tried (another request renewed it meanwhile). A cached token it
+   * has tried is dropped, so the next renewal does not find it again.
+   */
+  async afterRejection(
+    userId: string,
+    connection: string,
+    tried: ReadonlySet<string>,
+  ): Promise<{ cached: CachedToken | undefined; untried: CachedToken | undefined }> {
+    const cached = await this.get(userId, connection);
+    if (cached === undefined || !tried.has(cached.accessToken)) return { cached, untried: cached };
+    await this.delete(userId, connection);
+    return { cached, untried: undefined };
+  }
+
   /** One holder at a time for this (user, connection): in the fleet with Redis. */
   exclusive<T>(userId: string, connection: string, work: () => Promise<T>): Promise<T> {
     return this.cache.exclusive('idp_token', idpTokenKey(userId, connection), work);

@@ -14,6 +14,7 @@ import type { TokenContext } from './idp-token-source';
 import { TokenVaultTokenSource } from './token-vault-token-source';
 import { TokenVaultRefusal } from './token-vault.client';
 import type { ExchangedToken, TokenVaultClient } from './token-vault.client';
+import { fakeCache } from './testing/fake-cache';
 
 const USER = 'auth0|1';
 const CONNECTION = 'google-oauth2';
@@ -26,25 +27,6 @@ function principalOf(isService = false): Principal {
     permissions: new Set(),
     accessToken: 'caller-token',
     expiresAt: 0,
-  };
-}
-
-/** An in-memory stand-in for CacheService: what the sources use of it, no TTL, no fleet. */
-function fakeCache() {
-  const store = new Map<string, unknown>();
-  const at = (kind: string, key: string): string => `${kind}:${key}`;
-  return {
-    store,
-    get: jest.fn((kind: string, key: string) => Promise.resolve(store.get(at(kind, key)))),
-    set: jest.fn((kind: string, key: string, value: unknown) => {
-      store.set(at(kind, key), value);
-      return Promise.resolve();
-    }),
-    delete: jest.fn((kind: string, key: string) => {
-      store.delete(at(kind, key));
-      return Promise.resolve();
-    }),
-    exclusive: jest.fn((_kind: string, _key: string, work: () => Promise<unknown>) => work()),
   };
 }
 

@@ -59,11 +59,8 @@ export class TokenVaultTokenSource implements IdpTokenSource {
     attempts: Attempts,
   ): Promise<IdpCredential | undefined> {
     attempts.tried.add(rejected.accessToken);
-    const cached = await this.tokens.get(ctx.userId, rejected.connection);
-    // Another request may already have exchanged again.
-    if (cached !== undefined && !attempts.tried.has(cached.accessToken))
-      return vaultCredential(cached, rejected.connection);
-    if (cached !== undefined) await this.tokens.delete(ctx.userId, rejected.connection);
+    const { untried } = await this.tokens.afterRejection(ctx.userId, rejected.connection, attempts.tried);
+    if (untried !== undefined) return vaultCredential(untried, rejected.connection);
     if (attempts.renewed) return undefined;
     attempts.renewed = true;
     // Auth0 refreshes inside the vault: one more exchange.
