@@ -10,6 +10,7 @@ import { PROXY_PATH, RESULTS } from './paths';
 import { startRedis } from './redis';
 import { figuresOf, load } from './runner';
 import { startService, stopService } from './service';
+import { startReference } from './upstreams';
 import { round, sum } from './stats';
 import { bearer, expectOk } from './targets';
 import type { EmulatorHandle } from './upstreams';
@@ -17,33 +18,82 @@ import type { EmulatorHandle } from './upstreams';
 export async function profile(args: Args, emulator: EmulatorHandle, seconds: number): Promise<void> {
   const { ready } = emulator;
   const dir = join(RESULTS, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
-  mkdirSync(dir, { recursive: true });
   console.log(
-    `bench profile: service under --cpu-prof, ${seconds} s of proxy-warm load; IDENTITY_CACHE_TTL_S=3600${args.redis ? ', REDIS_URL set' : ''}`,
+    `bench profile: the service, then the reference, each under --cpu-prof for ${seconds} s of proxy-warm load; IDENTITY_CACHE_TTL_S=3600${args.redis ? ', REDIS_URL set' : ''}`,
   );
   const redis = args.redis ? await startRedis() : undefined;
   if (args.redis && redis === undefined) throw new Error('--redis: no redis-server on PATH');
-  const service = await startService(ready.env, { IDENTITY_CACHE_TTL_S: '3600', ...redis?.env }, [
+  const service = await profiled(join(dir, 'service'), seconds, args, async (cpuProf) => {
+    const handle = await startService(ready.env, { IDENTITY_CACHE_TTL_S: '3600', ...redis?.env }, cpuProf);
+    return {
+      url: `${handle.url}${PROXY_PATH}`,
+      token: ready.warmToken,
+      stop: () => stopService(handle, 'SIGUSR2'),
+    };
+  });
+  redis?.proc.kill('SIGTERM');
+  const reference = await profiled(join(dir, 'reference'), seconds, args, async (cpuProf) => {
+    const handle = await startReference(ready, 'fastify', cpuProf);
+    return {
+      url: handle.url,
+      token: 'unused',
+      stop: () =>
+        new Promise<void>((ok) => {
+          handle.proc.once('exit', () => ok());
+          handle.proc.kill('SIGUSR2');
+        }),
+    };
+  });
+  for (const [name, run] of [
+    ['service', service],
+    ['reference (bare Fastify + undici)', reference],
+  ] as const) {
+    console.log(`\n## ${name}: ${run.reqPerSec} req/s while profiling; ${run.file}\n`);
+    console.log(summarizeProfile(run.profile, run.requests));
+  }
+}
+
+interface Profiled {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** One process under --cpu-prof (profile written to `dir`) for `seconds` of warm load after 3 s of warm-up. */
+async function profiled(
+  dir: string,
+  seconds: number,
+  args: Args,
+  start: (cpuProf: string[]) => Promise<Profiled>,
+): Promise<{ reqPerSec: number; requests: number; file: string; profile: CpuProfile }> {
+  mkdirSync(dir, { recursive: true });
+  // SIGUSR2 → process.exit(0), so V8 writes the profile (Nest re-raises SIGTERM, which would not).
+  const target = await start([
     '--cpu-prof',
     '--cpu-prof-dir',
     dir,
     '--require',
     join(__dirname, 'exit-on-signal.js'),
   ]);
-  const url = `${service.url}${PROXY_PATH}`;
-  await expectOk(url, ready.warmToken);
-  const options: LoadOptions = { url, connections: args.connections, headers: bearer(ready.warmToken) };
+  await expectOk(target.url, target.token);
+  const options: LoadOptions = {
+    url: target.url,
+    connections: args.connections,
+    headers: bearer(target.token),
+  };
   await load({ ...options, duration: 3 });
   const result = figuresOf(await load({ ...options, duration: seconds }));
-  // SIGUSR2 → process.exit(0), so V8 writes the profile (Nest re-raises SIGTERM, which would not).
-  await stopService(service, 'SIGUSR2');
-  redis?.proc.kill('SIGTERM');
+  await target.stop();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  console.log(
-    `bench profile: ${result.reqPerSec} req/s (p99 ${result.p99} ms) while profiling; ${join(dir, file)}\n`,
-  );
-  console.log(summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile));
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  // The warm-up's requests are in the profile too.
+  return {
+    reqPerSec: result.reqPerSec,
+    requests: result.reqPerSec * (seconds + 3),
+    file: join(dir, file),
+    profile,
+  };
 }
 
 interface ProfileNode {
@@ -57,7 +107,7 @@ interface CpuProfile {
 }
 
 /** Self time per function and per package of a .cpuprofile. */
-export function summarizeProfile(profile: CpuProfile, top = 15): string {
+export function summarizeProfile(profile: CpuProfile, requests: number, top = 15): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -74,15 +124,18 @@ export function summarizeProfile(profile: CpuProfile, top = 15): string {
     packages.set(pkg, (packages.get(pkg) ?? 0) + us);
   }
   const table = (title: string, entries: Map<string, number>): string[] => [
-    `| ${title} | self ms | % |`,
-    '| --- | ---: | ---: |',
+    `| ${title} | self ms | µs/req | % |`,
+    '| --- | ---: | ---: | ---: |',
     ...[...entries]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([k, us]) => `| \`${k}\` | ${round(us / 1000, 0)} | ${round((us / total) * 100, 1)} |`),
+      .map(
+        ([k, us]) =>
+          `| \`${k}\` | ${round(us / 1000, 0)} | ${round(us / requests, 1)} | ${round((us / total) * 100, 1)} |`,
+      ),
   ];
   return [
-    `total sampled ${round(total / 1000, 0)} ms`,
+    `total sampled ${round(total / 1000, 0)} ms, ${round(total / requests, 1)} µs per request (start-up and idle included)`,
     '',
     ...table('function', functions),
     '',

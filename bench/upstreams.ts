@@ -74,11 +74,19 @@ export interface ReferenceHandle {
 export async function startReference(
   ready: ChildReady,
   kind: ReferenceKind = 'fastify',
+  nodeArgs: readonly string[] = [],
 ): Promise<ReferenceHandle> {
   const port = await freePort();
   const proc = spawn(
     process.execPath,
-    [join(__dirname, 'reference-proxy.js'), kind, String(port), ready.githubApiRoot, ready.floorToken],
+    [
+      ...nodeArgs,
+      join(__dirname, 'reference-proxy.js'),
+      kind,
+      String(port),
+      ready.githubApiRoot,
+      ready.floorToken,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((ok, fail) => {

@@ -13,7 +13,6 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
-import { hash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -21,6 +20,7 @@ import { AbsentKeys } from './absent-keys';
 import { UNAVAILABLE } from './redis-command';
 import { RedisStore } from './redis-store';
 import { SingleFlight } from './single-flight';
+import { StoreKeys } from './store-keys';
 
 export type CacheKind = 'management_token' | 'user' | 'idp_token' | 'recovery';
 
@@ -45,6 +45,7 @@ interface Outcome {
 export class CacheService {
   private readonly flights = new SingleFlight<unknown>();
   private readonly absent = new AbsentKeys();
+  private readonly keys = new StoreKeys<CacheKind>();
   private readonly lockMs: number;
 
   constructor(
@@ -69,7 +70,7 @@ export class CacheService {
   }
 
   async get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
-    const k = storeKey(kind, key);
+    const k = this.keys.of(kind, key);
     let value: T | undefined = (await this.memory.get<T>(k)) ?? undefined;
     if (value === undefined && this.shared && !this.absent.has(k)) {
       value = (await this.flights.run(`get:${k}`, () => this.readShared(k))) as T | undefined;
@@ -80,14 +81,14 @@ export class CacheService {
 
   async set<T>(kind: CacheKind, key: string, value: T, ttlMs: number): Promise<void> {
     if (ttlMs <= 0) return;
-    const k = storeKey(kind, key);
+    const k = this.keys.of(kind, key);
     this.absent.delete(k);
     await this.memory.set(k, value, Math.floor(ttlMs));
     await this.shared?.write(k, value, ttlMs);
   }
 
   async delete(kind: CacheKind, key: string): Promise<void> {
-    const k = storeKey(kind, key);
+    const k = this.keys.of(kind, key);
     await this.dropLocal(k);
     await this.shared?.remove(k);
   }
@@ -105,7 +106,7 @@ export class CacheService {
     options: { fresh?: boolean } = {},
   ): Promise<T> {
     const fresh = options.fresh === true;
-    const k = storeKey(kind, key);
+    const k = this.keys.of(kind, key);
     if (!fresh) {
       const cached = await this.memory.get<T>(k);
       if (cached !== undefined && cached !== null) {
@@ -135,7 +136,7 @@ export class CacheService {
   async exclusive<T>(kind: CacheKind, key: string, work: () => Promise<T>): Promise<T> {
     const shared = this.shared;
     if (!shared) return work();
-    const k = storeKey(kind, key);
+    const k = this.keys.of(kind, key);
     const lockName = `lock:exclusive:${k}`;
     const deadline = Date.now() + this.lockMs + POLL_MS;
     for (let waited = false; ; waited = true) {
@@ -236,7 +237,3 @@ export class CacheService {
 }
 
 const NOT_READ = Symbol('not read yet');
-
-function storeKey(kind: CacheKind, key: string): string {
-  return `${kind}:${hash('sha256', key, 'base64url').slice(0, 32)}`;
-}

@@ -28,6 +28,23 @@ export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
   'password',
 ]);
 
+/**
+ * Whether a key names a credential, remembered per key: a log line's keys are nearly always the
+ * same few dozen names, and lower-casing each of them on every line showed in the warm path's
+ * profile. Bounded: past it, keys are lower-cased each time again.
+ */
+const keyVerdicts = new Map<string, boolean>();
+const MAX_KEY_VERDICTS = 1000;
+
+function isSensitive(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = SENSITIVE_KEYS.has(key.toLowerCase());
+    if (keyVerdicts.size < MAX_KEY_VERDICTS) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 /** Deeper than this, a value is replaced by a marker rather than walked. */
 const MAX_DEPTH = 8;
 
@@ -56,7 +73,7 @@ export function scrub<T>(value: T, depth = 0): T {
   const source = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
   for (const key in source) {
-    if (SENSITIVE_KEYS.has(key.toLowerCase())) {
+    if (isSensitive(key)) {
       copy ??= { ...source };
       delete copy[key];
       continue;

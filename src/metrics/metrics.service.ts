@@ -4,7 +4,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { LabelTree, PendingCounts } from './pending-counts';
+import { BucketHistogram } from './bucket-histogram';
+import { PendingCounts } from './pending-counts';
 
 const REQUEST_LABELS = ['route', 'method', 'status'] as const;
 
@@ -24,13 +25,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly httpDuration = new Histogram({
-    name: 'idp_proxy_http_request_duration_seconds',
-    help: 'Time to serve a request, by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  // Observed on every request: plain numbers per label combination (bucket-histogram.ts).
+  private readonly httpDuration = new BucketHistogram(
+    'idp_proxy_http_request_duration_seconds',
+    'Time to serve a request, by route pattern, method and status.',
+    REQUEST_LABELS,
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    this.registry,
+  );
 
   readonly upstreamRequests = pendingCounter(this.upstreamCounts, {
     name: 'idp_proxy_upstream_requests_total',
@@ -114,14 +116,11 @@ export class MetricsService {
     this.registry.registerMetric(this.managementBudgetRefusals);
   }
 
-  /** The duration histogram's label-bound children, made once per (route, method, status). */
-  private readonly durations = new LabelTree((labels) => this.httpDuration.labels(labels));
-
   /** One served request; `route` is the route pattern (never a raw path, so labels stay bounded). */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     const code = String(status);
     this.requestCounts.inc(route, method, code);
-    this.durations.get(REQUEST_LABELS, route, method, code).observe(seconds);
+    this.httpDuration.observe(seconds, route, method, code);
   }
 
   /** One answered (or failed, `status` a failure name) upstream call. */

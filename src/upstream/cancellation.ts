@@ -1,10 +1,11 @@
 /**
  * Cancellation of an upstream call without an AbortController. Node's AbortController and
- * AbortSignal cost a few µs each to make (an EventTarget apiece), and the proxy needed two per
- * request: one for the caller going away, one per attempt for the deadline. undici accepts an
- * EventEmitter as `signal`, and the upstream client needs no more than {@link CallerSignal}.
+ * AbortSignal cost a few µs each to make (an EventTarget apiece), and the proxy needs two per
+ * request: one for the caller going away, one per attempt for the deadline. undici accepts any
+ * object with `addEventListener`/`removeEventListener` as `signal`, and the upstream client needs
+ * no more than {@link CallerSignal}: a plain list of listeners, not even an EventEmitter (whose
+ * set-up and listener bookkeeping showed in the warm path's profile).
  */
-import { EventEmitter } from 'node:events';
 
 /** What the upstream client reads of a caller's cancellation; an AbortSignal is one. */
 export interface CallerSignal {
@@ -15,23 +16,28 @@ export interface CallerSignal {
 }
 
 /** A one-shot abort: listeners run once, on the first `abort`. */
-export class Cancellation extends EventEmitter implements CallerSignal {
+export class Cancellation implements CallerSignal {
   aborted = false;
   reason: unknown = undefined;
+  private listeners: (() => void)[] | undefined;
 
   abort(reason: unknown = new Error('This operation was aborted')): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.emit('abort');
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    for (const listener of listeners ?? []) listener();
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    this.once('abort', listener);
+    if (this.aborted) return;
+    (this.listeners ??= []).push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    this.removeListener('abort', listener);
+    const at = this.listeners?.indexOf(listener) ?? -1;
+    if (at >= 0) this.listeners?.splice(at, 1);
   }
 }
 
