@@ -10,7 +10,7 @@ import type { DestinationStream, Logger as Pino } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import type { LogSettings } from './log-level';
 import { scrub, serializeError, serializeReply, serializeRequest } from './redaction';
-import { batchedStdout } from './turn-batched-stdout';
+import { batchedStdout } from './batched-stdout';
 
 export type RootLogger = Pino;
 
@@ -24,7 +24,7 @@ export function createRootLogger(log: LogSettings, destination?: DestinationStre
         messageFormat: '{context}: {msg}',
         ignore: 'pid,hostname,context',
       })
-    : // Synchronous writes, one per event-loop turn (turn-batched-stdout.ts): on this 2-core
+    : // Synchronous writes, one per BATCH_MS at most (batched-stdout.ts): on this 2-core
       // machine asynchronous ones (sonic-boom through the thread pool) measured slower on the
       // proxy path at level info, not faster.
       (destination ?? batchedStdout());

@@ -1,28 +1,30 @@
-import { TurnBatchedStdout } from './turn-batched-stdout';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BATCH_MS, BatchedStdout } from './batched-stdout';
 
 function sink(): { writes: string[]; write: (text: string) => void; flushSync: jest.Mock } {
   const writes: string[] = [];
   return { writes, write: (text) => writes.push(text), flushSync: jest.fn() };
 }
 
-describe('TurnBatchedStdout', () => {
-  it('writes the lines of one event-loop turn in one write, in order, at the end of the turn', async () => {
+describe('BatchedStdout', () => {
+  it('writes the lines of BATCH_MS in one write, in order, BATCH_MS after the first', async () => {
     const target = sink();
-    const out = new TurnBatchedStdout(target);
+    const out = new BatchedStdout(target);
     out.write('a\n');
     out.write('b\n');
+    await new Promise((ok) => setImmediate(ok));
     out.write('c\n');
     expect(target.writes).toEqual([]);
-    await new Promise((ok) => setImmediate(ok));
+    await sleep(BATCH_MS + 20);
     expect(target.writes).toEqual(['a\nb\nc\n']);
     out.write('d\n');
-    await new Promise((ok) => setImmediate(ok));
+    await sleep(BATCH_MS + 20);
     expect(target.writes).toEqual(['a\nb\nc\n', 'd\n']);
   });
 
   it('writes at once past 64 KiB pending', () => {
     const target = sink();
-    const out = new TurnBatchedStdout(target);
+    const out = new BatchedStdout(target);
     const line = `${'x'.repeat(1023)}\n`;
     for (let i = 0; i < 64; i++) out.write(line);
     expect(target.writes).toHaveLength(1);
@@ -31,7 +33,7 @@ describe('TurnBatchedStdout', () => {
 
   it('flush and flushSync write what is pending now', () => {
     const target = sink();
-    const out = new TurnBatchedStdout(target);
+    const out = new BatchedStdout(target);
     out.write('a\n');
     const done = jest.fn();
     out.flush(done);
