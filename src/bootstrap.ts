@@ -38,6 +38,8 @@ import { createNestLogger, createRootLogger, flushRootLogger } from './logging/r
 import type { RootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi.setup';
+import { serveProxyRoutesDirectly } from './proxy/direct-routes';
+import { ProxyController } from './proxy/proxy.controller';
 
 export { listenAll } from './admin-port';
 
@@ -101,6 +103,8 @@ export async function createApp(
   if (config.corsOrigins.length > 0) enableCors(app, config, providers);
   // After the CORS hook (added by the adapter itself), so refusals carry the CORS headers.
   registerAuthentication(app.getHttpAdapter().getInstance(), app.get(Authenticator));
+  // With that hook in place, the proxy's routes skip Nest's per-request pipeline (direct-routes.ts).
+  serveProxyRoutesDirectly(app.getHttpAdapter().getInstance(), app.get(ProxyController));
   if (config.docsEnabled) setupOpenApi(app, config);
   if (config.adminPort !== undefined) separateAdminRoutes(app);
   app.enableShutdownHooks();

@@ -3,6 +3,7 @@
  * provider's API called with the user's token, and only safe things crossing in either direction.
  */
 import { request as httpRequest } from 'node:http';
+import { CallerGuard } from '../src/auth/auth.guards';
 import { expectNoSecretLeaked, startStack } from './support/stack';
 import type { Stack } from './support/stack';
 
@@ -116,6 +117,23 @@ describe('Proxy', () => {
   });
 
   describe('forwarding', () => {
+    it("should serve proxied calls without Nest's guards (the authentication hook did their work), other routes with them", async () => {
+      const guard = jest.spyOn(CallerGuard.prototype, 'canActivate');
+      try {
+        expect((await stack.call('/v1/idp/github/api/user', { token: as('github') })).status).toBe(200);
+        expect((await stack.call('/v1/idp/github/profile', { token: as('github') })).status).toBe(200);
+        expect(guard).not.toHaveBeenCalled();
+        // The routes' refusals still come, from the hook: a service token on a caller's route.
+        const service = stack.emulator.mintServiceToken({ permissions: ['proxy:users'] });
+        const refused = await stack.call('/v1/idp/github/api/user', { token: service });
+        expect([refused.status, refused.json.code]).toEqual([403, 'user_token_required']);
+        expect((await stack.call('/v1/identities', { token: as('github') })).status).toBe(200);
+        expect(guard).toHaveBeenCalledTimes(1);
+      } finally {
+        guard.mockRestore();
+      }
+    });
+
     it('should pass the query, add GitHub headers and never send the caller credentials or access_token', async () => {
       const answer = await stack.call(
         '/v1/idp/github/api/echo/a/b?x=1&access_token=stolen&ACCESS%5FTOKEN=2&y=%20z',

@@ -20,10 +20,13 @@ const CALLER_KIND = 'idp-proxy:caller-kind';
 /**
  * Marks a route as the caller's own (`user`) or a service route (`service`). The kind is also in
  * the Fastify route's config, where the request hook (authentication before the body is read)
- * finds it.
+ * finds it; `routeConfig` adds to that config (a route has one).
  */
-export const Caller = (kind: CallerKind): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(CALLER_KIND, kind), RouteConfig({ callerKind: kind }));
+export const Caller = (
+  kind: CallerKind,
+  routeConfig: Record<string, unknown> = {},
+): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(CALLER_KIND, kind), RouteConfig({ ...routeConfig, callerKind: kind }));
 
 /** The route's caller kind as the request hook sees it; undefined for routes without a token. */
 export function callerKindOf(request: FastifyRequest): CallerKind | undefined {

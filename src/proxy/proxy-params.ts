@@ -20,8 +20,17 @@ export type { RawTargetValue };
  * it a query parameter the service appends, such as Facebook's appsecret_proof). On a route with no
  * provider path (the profile) the target is empty, and only the `#` check applies.
  */
-export const RawTarget = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
+export const RawTarget = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  rawTargetOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+/** Aborted when the caller's connection closes before the answer finished: the upstream call stops too. */
+export const CallerGone = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  callerGoneOf(context.switchToHttp().getResponse<FastifyReply>()),
+);
+
+/** {@link RawTarget}'s value: the request's raw path and query, checked. */
+export function rawTargetOf(request: FastifyRequest): RawTargetValue {
   // A bad user id answers invalid_request before a raw '#' does; the pipe on the user id runs only
   // after this factory, so the id is checked here first.
   const { userId } = request.params as { userId?: string };
@@ -30,14 +39,13 @@ export const RawTarget = createParamDecorator((_data: unknown, context: Executio
   if (url.includes('#'))
     throw new ApiProblem('invalid_path', "The request target must not contain a raw '#'; encode it as %23.");
   return parseRawTarget(request.routeOptions.url, url);
-});
+}
 
-/** Aborted when the caller's connection closes before the answer finished: the upstream call stops too. */
-export const CallerGone = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const reply = context.switchToHttp().getResponse<FastifyReply>();
+/** {@link CallerGone}'s value: a cancellation aborted when the reply closes unfinished. */
+export function callerGoneOf(reply: FastifyReply): Cancellation {
   const gone = new Cancellation();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) gone.abort();
   });
   return gone;
-});
+}

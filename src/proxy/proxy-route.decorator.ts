@@ -15,6 +15,8 @@ import { CALLER_KINDS, PROXY_FORMS, PROXY_METHODS, v1RoutePath } from '../common
 import type { ProxyForm, ProxyMethod } from '../common/routes';
 import type { Cancellation } from '../upstream/cancellation';
 import { UserIdPipe } from '../users/user-id.pipe';
+import { DIRECT_ROUTE_CONFIG } from './direct-routes';
+import type { DirectRoute } from './direct-routes';
 import { ProfileDto } from './dto/profile.dto';
 import { CallerGone, RawTarget } from './proxy-params';
 import type { RawTargetValue } from './proxy-params';
@@ -90,7 +92,7 @@ function ProxyRoute(method: ProxyMethod, form: ProxyForm, caller: CallerKind): M
   if (form === 'hosts') problems.push('unknown_api_host');
   return applyDecorators(
     ROUTE_DECORATOR[method](v1RoutePath(form, caller)),
-    Caller(caller),
+    Caller(caller, directRoute({ handler: 'forward', method })),
     ApiOperation({ summary: summary(method, form, caller) }),
     ...(caller === 'service' ? [userParam] : []),
     providerParam,
@@ -106,11 +108,16 @@ function ProxyRoute(method: ProxyMethod, form: ProxyForm, caller: CallerKind): M
   );
 }
 
+/** The route config that lets Fastify serve the route without Nest's pipeline (direct-routes.ts). */
+function directRoute(route: DirectRoute): Record<string, unknown> {
+  return { [DIRECT_ROUTE_CONFIG]: route };
+}
+
 /** A profile route: the caller's own, or a named user's (service callers). */
 function ProfileRoute(caller: CallerKind): MethodDecorator {
   return applyDecorators(
     Get(v1RoutePath('profile', caller)),
-    Caller(caller),
+    Caller(caller, directRoute({ handler: 'profile' })),
     ApiOperation({ summary: PROFILE_SUMMARY[caller] }),
     providerParam,
     ...(caller === 'service' ? [userParam] : []),
