@@ -1,4 +1,3 @@
-import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
 import type { ReadinessCheck } from '../common/readiness';
 import { AppConfig } from '../config/app-config';
@@ -6,14 +5,15 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { CACHE_READINESS_CHECKS } from './cache.constants';
 import { CacheService } from './cache.service';
+import { MemoryTier } from './memory-tier';
 import { RedisStore } from './redis-store';
 
 /**
- * The cache: memory always (cache-manager), plus the shared, encrypted Redis tier when REDIS_URL
+ * The cache: memory always (memory-tier.ts), plus the shared, encrypted Redis tier when REDIS_URL
  * is set; then also Redis's readiness check, which can only make /health/ready degraded, never 503.
  */
 @Module({
-  imports: [NestCacheModule.register(), MetricsModule],
+  imports: [MetricsModule],
   providers: [
     {
       provide: RedisStore,
@@ -27,6 +27,7 @@ import { RedisStore } from './redis-store';
       useFactory: (store: RedisStore | null): ReadinessCheck[] =>
         store === null ? [] : [{ key: 'redis', critical: false, check: () => store.check() }],
     },
+    { provide: MemoryTier, useFactory: () => new MemoryTier() },
     CacheService,
   ],
   exports: [CacheService, RedisStore, CACHE_READINESS_CHECKS],

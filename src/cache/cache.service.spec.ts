@@ -3,12 +3,12 @@
  * stand for two replicas sharing one prefix. Loaders are the only fakes: they count their calls.
  */
 import { Logger } from '@nestjs/common';
-import { createCache } from 'cache-manager';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { parseConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { CacheService } from './cache.service';
+import { MemoryTier } from './memory-tier';
 import type { Loaded } from './cache.service';
 import { RedisStore } from './redis-store';
 
@@ -34,7 +34,7 @@ function replica(redisUrl: string, prefix: string, key: string): Replica {
   const metrics = new MetricsService();
   const store = new RedisStore(config, metrics);
   store.onModuleInit();
-  return { cache: new CacheService(createCache(), metrics, config, store), store, metrics };
+  return { cache: new CacheService(new MemoryTier(), metrics, config, store), store, metrics };
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {

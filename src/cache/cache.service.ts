@@ -3,20 +3,19 @@
  * The code above never knows which store serves it. Keys are hashed: they name no token, no e-mail
  * and no user id.
  *
- * Without REDIS_URL: in-process memory (cache-manager). With it, two tiers: the same memory in
+ * Without REDIS_URL: in-process memory (memory-tier.ts). With it, two tiers: the same memory in
  * front (a warm request never waits on Redis) and Redis behind it, shared by every replica and
  * encrypted (RedisStore). A memory miss reads Redis; a write goes to both with the same expiry.
  * `getOrLoad` gives single flight per key in this process and, through a short Redis lock, across
  * the fleet: one replica loads, the others wait for its value in Redis. Whenever Redis does not
  * answer, everything works as without it.
  */
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { AbsentKeys } from './absent-keys';
+import { MemoryTier } from './memory-tier';
 import { UNAVAILABLE } from './redis-command';
 import { RedisStore } from './redis-store';
 import { SingleFlight } from './single-flight';
@@ -49,7 +48,7 @@ export class CacheService {
   private readonly lockMs: number;
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly memory: Cache,
+    private readonly memory: MemoryTier,
     private readonly metrics: MetricsService,
     config: AppConfig,
     @Optional() @Inject(RedisStore) private readonly shared: RedisStore | null,
@@ -57,7 +56,7 @@ export class CacheService {
     this.lockMs = Math.min(config.upstreamTimeoutMs, MAX_LOCK_MS);
     this.shared?.onInvalidate((storeKey) => {
       if (storeKey === undefined) this.absent.clear();
-      else void this.dropLocal(storeKey);
+      else this.dropLocal(storeKey);
     });
   }
 
@@ -71,7 +70,7 @@ export class CacheService {
 
   async get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
     const k = this.keys.of(kind, key);
-    let value: T | undefined = (await this.memory.get<T>(k)) ?? undefined;
+    let value = this.memory.get<T>(k);
     if (value === undefined && this.shared && !this.absent.has(k)) {
       value = (await this.flights.run(`get:${k}`, () => this.readShared(k))) as T | undefined;
     }
@@ -83,13 +82,13 @@ export class CacheService {
     if (ttlMs <= 0) return;
     const k = this.keys.of(kind, key);
     this.absent.delete(k);
-    await this.memory.set(k, value, Math.floor(ttlMs));
+    this.memory.set(k, value, ttlMs);
     await this.shared?.write(k, value, ttlMs);
   }
 
   async delete(kind: CacheKind, key: string): Promise<void> {
     const k = this.keys.of(kind, key);
-    await this.dropLocal(k);
+    this.dropLocal(k);
     await this.shared?.remove(k);
   }
 
@@ -108,8 +107,8 @@ export class CacheService {
     const fresh = options.fresh === true;
     const k = this.keys.of(kind, key);
     if (!fresh) {
-      const cached = await this.memory.get<T>(k);
-      if (cached !== undefined && cached !== null) {
+      const cached = this.memory.get<T>(k);
+      if (cached !== undefined) {
         this.metrics.countCache(kind, 'hit');
         return cached;
       }
@@ -145,7 +144,7 @@ export class CacheService {
       if (lock !== false) {
         try {
           // What `work` looks for first must come from Redis, not from an old belief of this one.
-          if (waited) await this.dropLocal(k);
+          if (waited) this.dropLocal(k);
           else this.absent.delete(k);
           return await work();
         } finally {
@@ -155,7 +154,7 @@ export class CacheService {
       if (Date.now() >= deadline) break;
       await sleep(POLL_MS);
     }
-    await this.dropLocal(k);
+    this.dropLocal(k);
     return work();
   }
 
@@ -178,7 +177,7 @@ export class CacheService {
       const read = await shared.read(k);
       if (read.status === 'unavailable') break;
       if (read.status === 'hit' && (!fresh || (seen !== NOT_READ && read.raw !== seen))) {
-        return { value: await this.keepLocal(k, read.value, read.expiresAt), loaded: false };
+        return { value: this.keepLocal(k, read.value, read.expiresAt), loaded: false };
       }
       if (seen === NOT_READ) seen = read.raw;
       const lock = await shared.acquire(lockName, this.lockMs);
@@ -189,7 +188,7 @@ export class CacheService {
             // Another replica may have stored it and let go between our read and our lock.
             const again = await shared.read(k);
             if (again.status === 'hit') {
-              return { value: await this.keepLocal(k, again.value, again.expiresAt), loaded: false };
+              return { value: this.keepLocal(k, again.value, again.expiresAt), loaded: false };
             }
           }
           return await this.loadAndStore(k, loader);
@@ -207,7 +206,7 @@ export class CacheService {
     const loaded = await loader();
     if (loaded.ttlMs > 0) {
       this.absent.delete(k);
-      await this.memory.set(k, loaded.value, Math.floor(loaded.ttlMs));
+      this.memory.set(k, loaded.value, loaded.ttlMs);
       await this.shared?.write(k, loaded.value, loaded.ttlMs);
     }
     return { value: loaded.value, loaded: true };
@@ -221,18 +220,18 @@ export class CacheService {
   }
 
   /** A value read from Redis, kept in memory until the same expiry. */
-  private async keepLocal(k: string, value: unknown, expiresAt: number): Promise<unknown> {
+  private keepLocal(k: string, value: unknown, expiresAt: number): unknown {
     const ttlMs = expiresAt - Date.now();
     if (ttlMs > 0) {
       this.absent.delete(k);
-      await this.memory.set(k, value, Math.floor(ttlMs));
+      this.memory.set(k, value, ttlMs);
     }
     return value;
   }
 
-  private async dropLocal(k: string): Promise<void> {
+  private dropLocal(k: string): void {
     this.absent.delete(k);
-    await this.memory.del(k);
+    this.memory.delete(k);
   }
 }
 

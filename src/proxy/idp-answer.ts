@@ -42,10 +42,14 @@ export async function shapeAnswer(
   caller: ProxyCaller,
   token: string,
   head: boolean,
-  routes: readonly LinkRoute[],
+  /** the `/hosts/{host}/` the call went to; undefined: the default root */
+  host: string | undefined,
 ): Promise<ProxyAnswer> {
+  // Where links lead: built only for an answer that has links (most have none).
+  let routes: readonly LinkRoute[] | undefined;
+  const routesOf = (): readonly LinkRoute[] => (routes ??= linkRoutes(adapter, caller.routeBase(), host));
   const noBody = head || response.status === 204 || response.status === 304;
-  const headers = answerHeaders(response, adapter, token, noBody, routes);
+  const headers = answerHeaders(response, adapter, token, noBody, routesOf);
   if (noBody) {
     discard(response.body);
     return { status: response.status, headers, body: undefined };
@@ -61,7 +65,7 @@ export async function shapeAnswer(
   if (decoded.decoding || !(length > wholeLimit)) {
     const read = await readBody(source, adapter, caller, wholeLimit);
     if (Buffer.isBuffer(read)) {
-      const body = paged ? rewriteJsonPaging(read, routes, adapter.reservedQueryParams) : read;
+      const body = paged ? rewriteJsonPaging(read, routesOf(), adapter.reservedQueryParams) : read;
       return { status: response.status, headers, body: redactBuffer(body, [token]) };
     }
     source = read;
@@ -82,14 +86,14 @@ function answerHeaders(
   adapter: IdentityProviderAdapter,
   token: string,
   noBody: boolean,
-  routes: readonly LinkRoute[],
+  routes: () => readonly LinkRoute[],
 ): Record<string, string | string[]> {
   const headers = pickResponseHeaders(response.headers, { bodyUnchanged: noBody });
   const link = response.headers.link;
   if (link !== undefined) {
     const rewritten = rewriteLinkHeader(
       Array.isArray(link) ? link.join(', ') : link,
-      routes,
+      routes(),
       adapter.reservedQueryParams,
     );
     if (rewritten === undefined) delete headers.link;
@@ -155,7 +159,7 @@ export async function readBody(
  * Where the service's links lead, first match wins: the root the call went to, in the route form
  * the caller used; then the provider's default root (`api/`); then each allowed host (`hosts/{host}/`).
  */
-export function linkRoutes(
+function linkRoutes(
   adapter: IdentityProviderAdapter,
   routeBase: string | undefined,
   host: string | undefined,

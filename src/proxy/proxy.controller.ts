@@ -63,14 +63,17 @@ export class ProxyController implements ProxyHandlers {
   /** Who calls for whom, and the service's own absolute URL for the caller's route form. */
   private caller(userId: string | undefined, gone: Cancellation, req: AuthedRequest): ProxyCaller {
     const provider = req.params.provider ?? '';
-    const form = userId === undefined ? '/v1/' : `/v1/users/${encodeURIComponent(userId)}/`;
-    const base = publicBaseUrl(this.config, req.headers);
+    const routeBase = (): string | undefined => {
+      const base = publicBaseUrl(this.config, req.headers);
+      const form = userId === undefined ? '/v1/' : `/v1/users/${encodeURIComponent(userId)}/`;
+      return base === undefined ? undefined : `${base}${form}idp/${encodeURIComponent(provider)}/`;
+    };
     return {
       principal: req.user,
       userId: userId ?? req.user.sub,
       provider,
       requestId: req.id,
-      routeBase: base === undefined ? undefined : `${base}${form}idp/${encodeURIComponent(provider)}/`,
+      routeBase,
       route: req.routeOptions.url,
       signal: gone,
     };

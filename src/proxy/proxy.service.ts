@@ -22,7 +22,7 @@ import { UpstreamService } from '../upstream/upstream.service';
 import type { UpstreamResponse } from '../upstream/upstream.service';
 import type { ProxyMethod } from '../common/routes';
 import { filterQuery, pickRequestHeaders } from './forwarding-policy';
-import { decodedBody, linkRoutes, MAX_PROFILE_BYTES, readBody, shapeAnswer } from './idp-answer';
+import { decodedBody, MAX_PROFILE_BYTES, readBody, shapeAnswer } from './idp-answer';
 import { checkProxyPath } from './path-policy';
 
 export type { ProxyMethod };
@@ -36,9 +36,10 @@ export interface ProxyCaller {
   /**
    * This service's absolute URL for the provider in the caller's route form, ending in `/`
    * (`https://proxy.example/v1/idp/github/` or `…/v1/users/{userId}/idp/github/`); undefined when
-   * the request named no usable host, and then no link or paging URL can be given out.
+   * the request named no usable host, and then no link or paging URL can be given out. Asked only
+   * for an answer with links.
    */
-  routeBase: string | undefined;
+  routeBase(): string | undefined;
   /** the route pattern that serves the call (`/v1/idp/:provider/api/*`), for the audit line */
   route?: string;
   signal?: CallerSignal;
@@ -107,8 +108,8 @@ export class ProxyService {
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
     });
     this.audit(caller, adapter, request.method, response.status);
-    const routes = linkRoutes(adapter, caller.routeBase, request.host);
-    return shapeAnswer(response, adapter, caller, credential.accessToken, request.method === 'HEAD', routes);
+    const head = request.method === 'HEAD';
+    return shapeAnswer(response, adapter, caller, credential.accessToken, head, request.host);
   }
 
   /** The normalized profile, or the IdP's own error answer passed through. */
@@ -124,8 +125,7 @@ export class ProxyService {
     });
     this.audit(caller, adapter, 'GET', response.status);
     if (response.status !== 200) {
-      const routes = linkRoutes(adapter, caller.routeBase, undefined);
-      const answer = await shapeAnswer(response, adapter, caller, credential.accessToken, false, routes);
+      const answer = await shapeAnswer(response, adapter, caller, credential.accessToken, false, undefined);
       return { kind: 'passed-through', answer };
     }
     const body = await readBody(

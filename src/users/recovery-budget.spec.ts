@@ -1,5 +1,5 @@
-import { createCache } from 'cache-manager';
 import { CacheService } from '../cache/cache.service';
+import { MemoryTier } from '../cache/memory-tier';
 import { ApiProblem } from '../common/problem';
 import { parseConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -13,7 +13,7 @@ function budget(intervalS: string): RecoveryBudget {
     AUTH0_CLIENT_SECRET: 'secret',
     IDP_RECOVERY_INTERVAL_S: intervalS,
   });
-  return new RecoveryBudget(config, new CacheService(createCache(), new MetricsService(), config, null));
+  return new RecoveryBudget(config, new CacheService(new MemoryTier(), new MetricsService(), config, null));
 }
 
 /** A JWT-shaped caller token issued `agoS` seconds ago (the budget reads only its `iat`). */
