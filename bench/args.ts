@@ -12,6 +12,8 @@ export interface Args {
   ceiling: boolean;
   /** A/B: a copy of an earlier build's dist/ to run against this one (`dist` itself: this build) */
   compare?: string;
+  /** A/B: fresh process pairs, each for `rounds` rounds (default 1) */
+  restarts: number;
   /** A/B: the other side's Node flags (default: the same as this side's) */
   compareNodeFlags?: readonly string[];
   /** the floor answers without content-length (chunked), as many APIs do */
@@ -55,6 +57,7 @@ export function parseArgs(argv: readonly string[]): Args {
     rounds: 3,
     duration: 5,
     connections: 50,
+    restarts: 1,
     logLevel: 'info',
     nodeFlags: PRODUCT_NODE_FLAGS,
     ceiling: false,
@@ -95,6 +98,9 @@ function applyOption(args: Args, flag: string, reader: ArgReader): void {
       break;
     case '--duration':
       args.duration = reader.positive(flag);
+      break;
+    case '--restarts':
+      args.restarts = Math.round(reader.positive(flag));
       break;
     case '--connections':
       args.connections = Math.round(reader.positive(flag));

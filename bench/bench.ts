@@ -24,8 +24,9 @@
  *          --node-flags "<flags>"  the service's Node flags (default: the product's own,
  *                         src/node-flags.ts; `--node-flags ""` runs it with none)
  *          --soak <s>     hold proxy-warm load for <s> seconds; RSS at start and end
- *          --profile <s>  run the service under --cpu-prof for <s> seconds of warm load and print
- *                         the top self-time functions (profile kept in bench/results/profiles/);
+ *          --profile <s>  run the service, then the reference, under --cpu-prof for <s> seconds of
+ *                         warm load each and print their top self-time functions per request
+ *                         (profiles kept in bench/results/profiles/);
  *                         with --redis, the service has REDIS_URL (a private redis-server)
  *          --ceiling      the floor against three bare proxies (Fastify, node:http, a TCP pipe):
  *                         how close to the floor any proxy on this machine gets
@@ -33,7 +34,9 @@
  *                         an earlier dist/), alternating rounds, one upstream process for both;
  *                         `--compare dist --compare-node-flags "<flags>"`: the same build with other
  *                         Node flags on the other side; with --redis the other side has REDIS_URL
- *                         (`--compare dist --redis`: what the two-tier cache costs the warm path)
+ *                         (`--compare dist --redis`: what the two-tier cache costs the warm path);
+ *                         `--restarts <n>`: n fresh process pairs of --rounds rounds each (one
+ *                         process can run ~10 % apart from another of the same build)
  *          --chunked      the floor answers in chunked transfer encoding, without content-length
  * Speed is reported, never asserted.
  *
