@@ -21,6 +21,17 @@ describe('MemoryTier', () => {
     expect(memory.get('k')).toBeUndefined();
   });
 
+  it('hands out values frozen, nested ones too: a reader cannot change what the next one reads', () => {
+    const memory = new MemoryTier();
+    memory.set('user:a', { identities: [{ provider: 'github', accessToken: 't' }] }, 60_000);
+    const user = memory.get<{ identities: { accessToken: string }[] }>('user:a');
+    expect(() => {
+      (user as { identities: { accessToken: string }[] }).identities[0].accessToken = 'x';
+    }).toThrow(TypeError);
+    expect(() => user?.identities.push({ accessToken: 'y' })).toThrow(TypeError);
+    expect(memory.get('user:a')).toEqual({ identities: [{ provider: 'github', accessToken: 't' }] });
+  });
+
   it('stays bounded, dropping the oldest written first', () => {
     const memory = new MemoryTier(10);
     for (let i = 0; i < 10; i++) memory.set(`k${i}`, i, 60_000);

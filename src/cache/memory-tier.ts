@@ -6,6 +6,10 @@
  * on the warm path: see the README's design choices. Bounded: past MAX_ENTRIES the oldest tenth
  * of the entries goes (Map order is insertion order; a rewritten key counts as new). An expired
  * entry goes when it is read, or with the oldest.
+ *
+ * Every reader gets the same object (Keyv handed out a JSON copy per read): values are frozen,
+ * deeply, when stored, so a reader that changed one would fail at once instead of changing what
+ * the next request reads.
  */
 
 export const MAX_ENTRIES = 50_000;
@@ -35,7 +39,7 @@ export class MemoryTier {
   set(key: string, value: unknown, ttlMs: number): void {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.dropOldest(Math.ceil(this.maxEntries / 10));
-    this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });
+    this.entries.set(key, { value: deepFreeze(value), expiresAt: Date.now() + ttlMs });
   }
 
   delete(key: string): void {
@@ -52,4 +56,13 @@ export class MemoryTier {
       if (--count === 0) return;
     }
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  // Byte arrays cannot be frozen (and hold no nested values).
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value))
+    return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
 }
