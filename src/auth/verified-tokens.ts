@@ -4,6 +4,7 @@
  * Bounded: when full, the oldest entries go first. Only tokens that passed every check enter.
  */
 import { hash as digest } from 'node:crypto';
+import { makeRoom } from '../common/bounded-map';
 import type { Principal } from './principal';
 
 const MAX_ENTRIES = 10_000;
@@ -25,14 +26,8 @@ export class VerifiedTokens {
   }
 
   set(token: string, principal: Principal): void {
-    if (this.entries.size >= this.maxEntries) {
-      // Map iterates in insertion order: drop the oldest tenth at once.
-      let drop = Math.ceil(this.maxEntries / 10);
-      for (const key of this.entries.keys()) {
-        this.entries.delete(key);
-        if (--drop === 0) break;
-      }
-    }
+    // When full, the oldest tenth goes at once.
+    makeRoom(this.entries, this.maxEntries);
     this.entries.set(hash(token), principal);
   }
 }

@@ -11,6 +11,7 @@
  * deeply, when stored, so a reader that changed one would fail at once instead of changing what
  * the next request reads.
  */
+import { makeRoom } from '../common/bounded-map';
 
 export const MAX_ENTRIES = 50_000;
 
@@ -38,7 +39,7 @@ export class MemoryTier {
   /** Keeps `value` under `key` for `ttlMs` (more than 0). */
   set(key: string, value: unknown, ttlMs: number): void {
     this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.dropOldest(Math.ceil(this.maxEntries / 10));
+    makeRoom(this.entries, this.maxEntries);
     this.entries.set(key, { value: deepFreeze(value), expiresAt: Date.now() + ttlMs });
   }
 
@@ -48,13 +49,6 @@ export class MemoryTier {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  private dropOldest(count: number): void {
-    for (const key of this.entries.keys()) {
-      this.entries.delete(key);
-      if (--count === 0) return;
-    }
   }
 }
 

@@ -5,6 +5,7 @@
  * first out), instead of a SHA-256 per lookup.
  */
 import { hash } from 'node:crypto';
+import { makeRoom } from '../common/bounded-map';
 
 const MAX_NAMES_PER_KIND = 20_000;
 
@@ -22,7 +23,7 @@ export class StoreKeys<K extends string> {
     let name = names.get(key);
     if (name === undefined) {
       name = storeKey(kind, key);
-      if (names.size >= this.maxPerKind) dropOldest(names, Math.ceil(this.maxPerKind / 10));
+      makeRoom(names, this.maxPerKind);
       names.set(key, name);
     }
     return name;
@@ -31,12 +32,4 @@ export class StoreKeys<K extends string> {
 
 export function storeKey(kind: string, key: string): string {
   return `${kind}:${hash('sha256', key, 'base64url').slice(0, 32)}`;
-}
-
-/** Map iterates in insertion order: the first `count` keys are the oldest. */
-function dropOldest(names: Map<string, string>, count: number): void {
-  for (const key of names.keys()) {
-    names.delete(key);
-    if (--count === 0) return;
-  }
 }

@@ -15,6 +15,7 @@
  */
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import { makeRoom } from '../common/bounded-map';
 
 /** The textual forms of `secret` that are searched for (raw first, duplicates removed). */
 export function secretVariants(secret: string): string[] {
@@ -48,10 +49,7 @@ function formsOf(secret: string): { forms: readonly string[]; patterns: readonly
     const forms = secretVariants(secret);
     const patterns = forms.map((form) => Buffer.from(form, 'utf8')).filter((pattern) => pattern.length > 0);
     entry = { forms, patterns };
-    if (formCache.size >= FORM_CACHE_ENTRIES) {
-      const oldest = formCache.keys().next();
-      if (oldest.done !== true) formCache.delete(oldest.value);
-    }
+    makeRoom(formCache, FORM_CACHE_ENTRIES, 1);
     formCache.set(secret, entry);
   }
   return entry;
