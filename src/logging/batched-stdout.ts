@@ -4,8 +4,9 @@
  * A proxied request at LOG_LEVEL=info writes three lines (upstream call, audit, request). Each
  * synchronous `write(2)` cost about 3 µs of system time (profile at info: `writeString`, about 5 %
  * of the service's CPU); one write per event-loop turn still cost ~4 µs per request under load,
- * as a turn often holds one request. Here a line is appended to a buffer and the buffer is
- * written, still synchronously (pino's sync SonicBoom, which retries EAGAIN and partial writes),
+ * as a turn often holds one request. Here a line is encoded into a byte buffer at once and the
+ * buffer is written, still synchronously (pino's sync SonicBoom, which retries EAGAIN and partial
+ * writes),
  * BATCH_MS after its first line: the lines of those milliseconds in one `write(2)`, in order.
  *
  * The timer does not hold the process open. A line is on stdout within BATCH_MS, or at once when
@@ -16,22 +17,38 @@
 import pino from 'pino';
 import type { DestinationStream } from 'pino';
 
-/** Past this many characters pending, write at once (bounds memory and the write's size). */
+/** Past this many bytes pending, write at once (bounds memory and the write's size). */
 const MAX_PENDING = 64 * 1024;
+/** The buffer's size: room for a line of up to (CAPACITY - MAX_PENDING) / 3 characters past MAX_PENDING. */
+const CAPACITY = 96 * 1024;
 /** The longest a line waits for the write that carries it. */
 export const BATCH_MS = 10;
 
-type Sink = DestinationStream & { flushSync?: () => void };
+/** Where batches go: a stream of bytes (pino's SonicBoom in buffer mode). */
+export interface ByteSink {
+  write(bytes: Buffer): unknown;
+  flushSync?: () => void;
+}
 
 export class BatchedStdout implements DestinationStream {
-  private pending = '';
+  private buffer = Buffer.allocUnsafeSlow(CAPACITY);
+  private used = 0;
   private scheduled = false;
 
-  constructor(private readonly sink: Sink) {}
+  constructor(private readonly sink: ByteSink) {}
 
   write(line: string): void {
-    this.pending += line;
-    if (this.pending.length >= MAX_PENDING) this.drain();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const most = line.length * 3;
+    if (this.used + most > CAPACITY) this.drain();
+    if (most > CAPACITY) {
+      this.sink.write(Buffer.from(line, 'utf8'));
+      return;
+    }
+    // Encoded at once: the line's string dies young (a string held for the batch's milliseconds
+    // lived through young-generation collections and was copied, or promoted, with them).
+    this.used += this.buffer.write(line, this.used, 'utf8');
+    if (this.used >= MAX_PENDING) this.drain();
     else if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(this.drainLater, BATCH_MS).unref();
@@ -56,10 +73,13 @@ export class BatchedStdout implements DestinationStream {
   };
 
   private drain(): void {
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    this.sink.write(text);
+    if (this.used === 0) return;
+    // The sink may hold the bytes until written (EAGAIN on a full pipe): they go as they are, and
+    // the next lines get a new buffer.
+    const bytes = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafeSlow(CAPACITY);
+    this.used = 0;
+    this.sink.write(bytes);
   }
 }
 
@@ -68,7 +88,8 @@ let stdout: BatchedStdout | undefined;
 /** The process's one batched stdout (every app of a process shares fd 1, and one exit flush). */
 export function batchedStdout(): BatchedStdout {
   if (stdout === undefined) {
-    const batched = new BatchedStdout(pino.destination({ dest: 1, sync: true }));
+    const sink = pino.destination({ dest: 1, sync: true, contentMode: 'buffer' }) as unknown as ByteSink;
+    const batched = new BatchedStdout(sink);
     process.once('exit', () => batched.flushSync());
     stdout = batched;
   }
