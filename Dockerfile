@@ -19,4 +19,4 @@ RUN mkdir /sandbox && chown node:node /sandbox
 USER node
 EXPOSE 3000
 # The product's Node flags (src/node-flags.ts): a capped young generation keeps the resident set low.
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/main.js"]
