@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createRedactor, redactBuffer, secretVariants } from './redact-stream';
+import { cachedSecretVariants, createRedactor, redactBuffer, secretVariants } from './redact-stream';
 
 /** Writes `chunks` into a fresh redactor and returns everything it emitted. */
 async function runStream(chunks: readonly Buffer[], secrets: readonly string[], replacement?: string) {
@@ -83,6 +83,13 @@ describe('secretVariants', () => {
 
   it('should add the form-urlencoded form when it differs', () => {
     expect(secretVariants("a b'~")).toEqual(["a b'~", "a%20b'~", 'a+b%27%7E']);
+  });
+
+  it('should keep the forms of a secret while thousands of other secrets are used in turn', () => {
+    const first = cachedSecretVariants('gho_first');
+    for (let i = 0; i < 5000; i++) cachedSecretVariants(`gho_user_${i}`);
+    // The same array: built once, not rebuilt after the others (a bound of 1,000 rebuilt it).
+    expect(cachedSecretVariants('gho_first')).toBe(first);
   });
 
   it('should return nothing for an empty secret', () => {

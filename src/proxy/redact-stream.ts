@@ -38,10 +38,13 @@ export function secretVariants(secret: string): string[] {
 
 /**
  * The forms of one secret and their byte patterns, built once per secret rather than once per
- * response: the same IdP token is sent on call after call. Bounded; the oldest entries go first.
+ * response: the same IdP token is sent on call after call. Bounded (a typical entry is one form of
+ * ~40–200 bytes); the oldest entries go first. The bound is the verified-token cache's: a bound
+ * below the number of users calling in turn would drop every entry before its next use (1,000
+ * users round-robin against 1,000 entries rebuilt the forms on every request).
  */
 const formCache = new Map<string, { forms: readonly string[]; patterns: readonly Buffer[] }>();
-const FORM_CACHE_ENTRIES = 1000;
+const FORM_CACHE_ENTRIES = 10_000;
 
 function formsOf(secret: string): { forms: readonly string[]; patterns: readonly Buffer[] } {
   let entry = formCache.get(secret);
