@@ -14,6 +14,8 @@
  */
 import { Logger } from '@nestjs/common';
 import type { Logger as Pino } from 'pino';
+import { FixedLine } from './fixed-line';
+import type { LineValue } from './fixed-line';
 import type { RootLogger } from './root-logger';
 
 let currentRoot: RootLogger | undefined;
@@ -51,6 +53,23 @@ export class ContextLogger {
 
   warn(fields: Record<string, unknown>, message: string): void {
     this.write('warn', fields, message);
+  }
+
+  /**
+   * A writer of one line shape: fixed keys and message, at `level` (fixed-line.ts). The same line as
+   * `info(fields, message)` (or `debug`, `warn`), assembled from parts prepared once.
+   */
+  fixedLine<K extends string>(
+    level: Level,
+    keys: readonly K[],
+    message: string,
+  ): (fields: Readonly<Record<K, LineValue>>) => void {
+    const line = new FixedLine(keys, message);
+    return (fields) => {
+      const target = this.target();
+      if (target === undefined) this.nest[NEST_METHOD[level]](fields, message);
+      else line.write(target, level, fields);
+    };
   }
 
   private write(level: Level, fields: Record<string, unknown>, message: string): void {

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import type { MetricsService } from '../metrics/metrics.service';
+import { FixedLine } from './fixed-line';
 import type { RootLogger } from './root-logger';
 
 /** Route label of requests no route matched: a fixed value, never the raw path. */
@@ -31,6 +32,12 @@ export function registerRequestLog(
   return record;
 }
 
+const REQUEST_LINE = new FixedLine(
+  ['requestId', 'method', 'route', 'status', 'durationMs', 'sub', 'clientId', 'provider'],
+  'request completed',
+  { context: 'Request' },
+);
+
 function requestRecorder(root: RootLogger, metrics: MetricsService): RequestRecorder {
   return (request, reply) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
@@ -41,20 +48,16 @@ function requestRecorder(root: RootLogger, metrics: MetricsService): RequestReco
     if (root.isLevelEnabled(level)) {
       const caller = (request as FastifyRequest & { user?: Principal }).user;
       const params = request.params as { provider?: unknown } | undefined;
-      root[level](
-        {
-          context: 'Request',
-          requestId: request.id,
-          method: request.method,
-          route,
-          status,
-          durationMs: Math.round(durationMs * 10) / 10,
-          sub: caller?.sub,
-          clientId: caller?.clientId,
-          provider: typeof params?.provider === 'string' ? params.provider : undefined,
-        },
-        'request completed',
-      );
+      REQUEST_LINE.write(root, level, {
+        requestId: request.id,
+        method: request.method,
+        route,
+        status,
+        durationMs: Math.round(durationMs * 10) / 10,
+        sub: caller?.sub,
+        clientId: caller?.clientId,
+        provider: typeof params?.provider === 'string' ? params.provider : undefined,
+      });
     }
   };
 }

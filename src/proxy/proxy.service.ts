@@ -73,6 +73,11 @@ const IDEMPOTENT = new Set<ProxyMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
 @Injectable()
 export class ProxyService {
   private readonly logger = new ContextLogger('Audit');
+  private readonly auditLine = this.logger.fixedLine(
+    'info',
+    ['audit', 'requestId', 'sub', 'clientId', 'userId', 'provider', 'method', 'route', 'status'],
+    'proxied IdP call',
+  );
 
   constructor(
     private readonly registry: IdentityProviderRegistry,
@@ -161,20 +166,17 @@ export class ProxyService {
     status: number,
   ): void {
     if (!this.logger.enabled('info')) return;
-    this.logger.info(
-      {
-        audit: true,
-        requestId: caller.requestId,
-        sub: caller.principal.sub,
-        clientId: caller.principal.clientId,
-        userId: caller.userId,
-        provider: adapter.key,
-        method,
-        route: caller.route,
-        status,
-      },
-      'proxied IdP call',
-    );
+    this.auditLine({
+      audit: true,
+      requestId: caller.requestId,
+      sub: caller.principal.sub,
+      clientId: caller.principal.clientId,
+      userId: caller.userId,
+      provider: adapter.key,
+      method,
+      route: caller.route,
+      status,
+    });
   }
 
   /** One IdP call with the 401 recovery: each recovery step at most once, then idp_token_rejected. */

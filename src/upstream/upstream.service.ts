@@ -30,6 +30,11 @@ const DEADLINE = new Error('upstream deadline reached');
 @Injectable()
 export class UpstreamService implements OnModuleDestroy {
   private readonly logger = new ContextLogger('Upstream');
+  private readonly callLine = this.logger.fixedLine(
+    'info',
+    ['requestId', 'target', 'method', 'status', 'durationMs', 'retries'],
+    'upstream call',
+  );
   private readonly timeoutMs: number;
   private readonly agent: Agent;
 
@@ -75,17 +80,14 @@ export class UpstreamService implements OnModuleDestroy {
       // One line per call (not per attempt), at info: following a request id shows every call it
       // made to Auth0 or the IdP. Never the URL: queries may carry proofs. Below info, not built.
       if (this.logger.enabled('info'))
-        this.logger.info(
-          {
-            requestId: req.requestId,
-            target: req.target,
-            method: req.method,
-            status,
-            durationMs: Math.round(performance.now() - started),
-            retries: Math.max(0, attempts - 1),
-          },
-          'upstream call',
-        );
+        this.callLine({
+          requestId: req.requestId,
+          target: req.target,
+          method: req.method,
+          status,
+          durationMs: Math.round(performance.now() - started),
+          retries: Math.max(0, attempts - 1),
+        });
     }
   }
 
