@@ -82,6 +82,11 @@ describe('FixedLine', () => {
     );
   });
 
+  it('refuses a key that names a credential (lines are not scrubbed)', () => {
+    expect(() => new FixedLine(['requestId', 'Authorization'], 'm')).toThrow(/Authorization/);
+    expect(() => new FixedLine(['requestId'], 'm', { access_token: 'x' })).toThrow(/access_token/);
+  });
+
   it('writes nothing below the logger level', () => {
     const { lines, destination } = capture();
     new FixedLine(KEYS, 'm').write(createRootLogger({ level: 'warn', pretty: false }, destination), 'info', {

@@ -5,11 +5,12 @@
  * built by repeated concatenation) was the largest allocator of the warm path (measured with V8's
  * sampling heap profiler). The output is the line pino writes for the same fields: level, time and
  * the logger's bindings first, then the keys in order (undefined ones left out), then `msg`
- * (fixed-line.spec.ts compares them). The keys hold no credential, so the log formatter's scrub
- * has nothing to remove; values are strings, numbers or booleans only.
+ * (fixed-line.spec.ts compares them). The log formatter's scrub is not run: a key that names a
+ * credential is refused when the line is defined, and values are strings, numbers or booleans.
  */
 import pino from 'pino';
 import type { Logger as Pino } from 'pino';
+import { SENSITIVE_KEYS } from './redaction';
 
 export type LineValue = string | number | boolean | undefined;
 
@@ -53,6 +54,8 @@ export class FixedLine<K extends string> {
     private readonly message: string,
     private readonly constants: Readonly<Record<string, string>> = {},
   ) {
+    for (const key of [...keys, ...Object.keys(constants)])
+      if (SENSITIVE_KEYS.has(key.toLowerCase())) throw new Error(`a log line may not hold '${key}'`);
     this.constantsJson = Object.entries(constants)
       .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
       .join('');
