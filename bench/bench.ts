@@ -15,7 +15,10 @@
  *                cache key: the two-tier cache; counts the Redis commands per round
  * then the latency of one connection, one request at a time (floor, reference, proxy warm,
  * interleaved), and a cold burst on a fresh service process: 500 concurrent first requests from
- * 100 users, counting the Auth0 calls (token and user lookups) from the emulator's counters.
+ * 100 users, counting the Auth0 calls (token and user lookups) from the emulator's counters. Last,
+ * the Redis check: proxy warm without and with REDIS_URL over 3 fresh process pairs (pinned, as
+ * --compare runs them), whose medians judge the Redis goal (one process of each, as in the rounds,
+ * can land ~10 % apart).
  * Writes bench/results/<YYYY-MM-DD>.json and prints a markdown table.
  *
  * Options: --rounds 3 --duration 5 --connections 50

@@ -1,16 +1,18 @@
 /**
  * The default run: the floor, the reference proxy, proxy warm and proxy many under load in
- * alternating rounds, then the one-connection latency check and the cold burst; report.ts judges
- * and prints the figures.
+ * alternating rounds, then the one-connection latency check, the cold burst and the Redis check;
+ * report.ts judges and prints the figures.
  */
 import type { Args } from './args';
 import { COLD_REQUESTS, coldBurst } from './cold-burst';
-import { PROXY_PATH } from './paths';
+import { pairedRounds } from './compare';
+import { DIST, PROXY_PATH } from './paths';
 import { heapOf, memoryOf } from './probes';
 import { startRedis } from './redis';
 import type { RedisHandle } from './redis';
 import { reportBenchmark } from './report';
-import { load, runRounds, unloadedLatency } from './runner';
+import type { RedisPairs } from './report';
+import { load, runRounds, summarize, unloadedLatency } from './runner';
 import { startService, stopService } from './service';
 import type { ServiceHandle } from './service';
 import { benchTargets, expectOk } from './targets';
@@ -60,8 +62,44 @@ export async function benchmark(args: Args, emulator: EmulatorHandle): Promise<v
     `bench: cold burst, ${COLD_REQUESTS} concurrent first requests from ${ready.coldTokens.length} users`,
   );
   const cold = await coldBurst(emulator, ready.env);
+  const redisPairs = redis ? await redisCheck(args, emulator) : undefined;
   const manyUsers = ready.manyTokens.length;
-  reportBenchmark({ args, ttl, manyUsers, targets, rounds, unloaded, memory, heap, logLines, cold });
+  reportBenchmark({
+    args,
+    ttl,
+    manyUsers,
+    targets,
+    rounds,
+    unloaded,
+    memory,
+    heap,
+    logLines,
+    cold,
+    redisPairs,
+  });
+}
+
+/** Process pairs of the Redis check: enough that no one process's placement decides the ratio. */
+const REDIS_PAIRS = 3;
+
+/**
+ * The Redis goal's CPU ratio, last: proxy warm without and with REDIS_URL over REDIS_PAIRS fresh
+ * process pairs, 2 rounds × 3 s each (compare.ts's pairs, pinned). The rounds above have one
+ * process of each, and one process of a build can run ~10 % apart from another of the same build
+ * for its whole life, as much as the goal's margin.
+ */
+async function redisCheck(args: Args, emulator: EmulatorHandle): Promise<RedisPairs | undefined> {
+  const redis = await startRedis();
+  if (redis === undefined) return undefined;
+  console.log(`bench: Redis check, ${REDIS_PAIRS} process pairs without and with REDIS_URL`);
+  const checkArgs: Args = { ...args, rounds: 2, duration: 3, compareNodeFlags: undefined };
+  const { targets, rounds } = await pairedRounds(checkArgs, emulator, DIST, redis, REDIS_PAIRS);
+  redis.proc.kill('SIGTERM');
+  return {
+    pairs: REDIS_PAIRS,
+    without: summarize(targets[0].label, rounds.this),
+    withRedis: summarize(targets[1].label, rounds.other),
+  };
 }
 
 /** Warm-up: JIT, keep-alive sockets, management token, every bench user's identities. */
