@@ -6,8 +6,8 @@
  * of the service's CPU); one write per event-loop turn still cost ~4 µs per request under load,
  * as a turn often holds one request. Here a line is encoded into a byte buffer at once and the
  * buffer is written, still synchronously (pino's sync SonicBoom, which retries EAGAIN and partial
- * writes),
- * BATCH_MS after its first line: the lines of those milliseconds in one `write(2)`, in order.
+ * writes), BATCH_MS after its first line: the lines of those milliseconds in one `write(2)`, in
+ * order.
  *
  * The timer does not hold the process open. A line is on stdout within BATCH_MS, or at once when
  * the buffer passes MAX_PENDING. `flush` (pino's `logger.flush()`, called on close) and the
@@ -19,7 +19,7 @@ import type { DestinationStream } from 'pino';
 
 /** Past this many bytes pending, write at once (bounds memory and the write's size). */
 const MAX_PENDING = 64 * 1024;
-/** The buffer's size: room for a line of up to (CAPACITY - MAX_PENDING) / 3 characters past MAX_PENDING. */
+/** The buffer's size: MAX_PENDING and room for the line that crosses it (a longer line goes alone). */
 const CAPACITY = 96 * 1024;
 /** The longest a line waits for the write that carries it. */
 export const BATCH_MS = 10;
