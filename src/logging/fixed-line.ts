@@ -10,7 +10,7 @@
  */
 import pino from 'pino';
 import type { Logger as Pino } from 'pino';
-import { SENSITIVE_KEYS } from './redaction';
+import { isSensitive } from './redaction';
 
 export type LineValue = string | number | boolean | undefined;
 
@@ -55,7 +55,7 @@ export class FixedLine<K extends string> {
     private readonly constants: Readonly<Record<string, string>> = {},
   ) {
     for (const key of [...keys, ...Object.keys(constants)])
-      if (SENSITIVE_KEYS.has(key.toLowerCase())) throw new Error(`a log line may not hold '${key}'`);
+      if (isSensitive(key)) throw new Error(`a log line may not hold '${key}'`);
     this.constantsJson = Object.entries(constants)
       .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
       .join('');

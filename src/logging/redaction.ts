@@ -36,7 +36,7 @@ export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
 const keyVerdicts = new Map<string, boolean>();
 const MAX_KEY_VERDICTS = 1000;
 
-function isSensitive(key: string): boolean {
+export function isSensitive(key: string): boolean {
   let verdict = keyVerdicts.get(key);
   if (verdict === undefined) {
     verdict = SENSITIVE_KEYS.has(key.toLowerCase());
