@@ -372,6 +372,15 @@ describe('rewriteLinkHeader', () => {
     expect(rewriteLinkHeader(link, routes)).toBe(`<${service}api/d>; rel="next"`);
   });
 
+  it('should drop a link whose kept parameter holds what reads as another link', () => {
+    // Found by the property below: the quoted rel held `, <` and an upstream URL, given out as is.
+    const link = '<https://api.github.com/a>; rel=", <https://api.github.com/_?page=",>';
+    expect(rewriteLinkHeader(link, routes)).toBeUndefined();
+    expect(rewriteLinkHeader('<https://api.github.com/a>; rel="next", <https://x/>; rel="<b>"', routes)).toBe(
+      `<${service}api/a>; rel="next"`,
+    );
+  });
+
   it('should return undefined for an empty header or no usable root', () => {
     expect(rewriteLinkHeader('', routes)).toBeUndefined();
     expect(rewriteLinkHeader('<https://api.github.com/user>; rel="next"', [])).toBeUndefined();

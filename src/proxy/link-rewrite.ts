@@ -81,13 +81,17 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
 const QUOTED = /^"((?:[^"\\]|\\.)*)"/s;
 /** an unquoted value as sent in the wild (`type=application/json`), stricter tokens aside */
 const BARE_VALUE = /^[^;,\s"]+/;
-/** printable ASCII but `"` and `\`: a kept value is re-quoted as is */
-const SAFE_PARAM_VALUE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/**
+ * printable ASCII but `"` and `\` (a kept value is re-quoted as is) and `<` `>`: no relation type,
+ * URI or media type holds them, and a value like `", <https://api.example/x"` would read as a
+ * second, unrewritten link to a client that splits the header on `, <`
+ */
+const SAFE_PARAM_VALUE = /^[\x20\x21\x23-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
 
 /**
  * The `rel` and `type` parameters of a link-value, re-serialized as `; name="value"`; undefined when
- * the parameters are malformed or a kept value holds anything but printable ASCII (or a quote or
- * backslash, which no registered relation type or media type needs).
+ * the parameters are malformed or a kept value holds anything but printable ASCII (or a quote,
+ * backslash or angle bracket, which no registered relation type or media type needs).
  */
 function keptLinkParams(params: string): string | undefined {
   let rest = params;
